@@ -51,7 +51,12 @@ struct sl_raw_record {
     int64_t timestamp_ms; /* source timestamp, or -1 */
     int64_t pos;          /* position of the record in its partition */
     const char *pos_str;  /* set when positions are not numbers (Kinesis) */
+    uint32_t flags;       /* SL_REC_* */
 };
+
+/* The record was longer than max_record_bytes: data holds its first
+ * max_record_bytes bytes; the engine dead-letters it with that reason. */
+#define SL_REC_TRUNCATED 1u
 
 /* Records of ONE partition in source order. Memory owned by the source and
  * valid until the next poll, seek or close. */
