@@ -12,7 +12,8 @@
  *               "schema":"struct<...>", "schema_version":V,
  *               "partitions":[{"id":..., "start":..., "end":...}, ...]}
  *   commits/N  {"batch":N, "records_in":..., "records_out":...,
- *               "dead_lettered":..., "bytes_in":..., "sink":{...}}
+ *               "dead_lettered":..., "bytes_in":..., "duration_ms":...,
+ *               "schema":"struct<...>", "schema_version":V, "sink":{...}}
  */
 #ifndef SL_CHECKPOINT_H
 #define SL_CHECKPOINT_H
@@ -72,6 +73,8 @@ struct sl_commit_info {
     int64_t records_in, records_out, dead_lettered, bytes_in;
     int64_t duration_ms;
     char *sink_json; /* receipt object as JSON text, may be NULL */
+    char *schema;    /* schema in force after the batch (detection), or NULL */
+    int64_t schema_version;
 };
 
 struct sl_checkpoint;

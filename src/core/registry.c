@@ -1,0 +1,76 @@
+/*
+ * registry.c - every source, format, sink and transform, by name.
+ *
+ * A new part is one file that defines its const ops struct plus one line in
+ * the matching list below.
+ */
+#include <string.h>
+
+#include "part.h"
+
+extern const struct sl_source_ops sl_source_file, sl_source_stdin,
+    sl_source_generator;
+extern const struct sl_decoder_ops sl_decoder_json;
+extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
+extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
+
+const struct sl_source_ops *const sl_sources[] = {
+    &sl_source_file,
+    &sl_source_stdin,
+    &sl_source_generator,
+    NULL,
+};
+
+const struct sl_decoder_ops *const sl_decoders[] = {
+    &sl_decoder_json,
+    NULL,
+};
+
+const struct sl_encoder_ops *const sl_encoders[] = {
+    &sl_encoder_json,
+    &sl_encoder_csv,
+    NULL,
+};
+
+const struct sl_sink_ops *const sl_sinks[] = {
+    &sl_sink_file,
+    &sl_sink_stdout,
+    NULL,
+};
+
+const struct sl_transform_ops *const sl_transforms[] = {
+    NULL,
+};
+
+#define FIND(list, name)                                                       \
+    do {                                                                       \
+        for (size_t i = 0; name && list[i]; i++)                               \
+            if (strcmp(list[i]->name, name) == 0)                              \
+                return list[i];                                                \
+        return NULL;                                                           \
+    } while (0)
+
+const struct sl_source_ops *sl_source_find(const char *name)
+{
+    FIND(sl_sources, name);
+}
+
+const struct sl_decoder_ops *sl_decoder_find(const char *name)
+{
+    FIND(sl_decoders, name);
+}
+
+const struct sl_encoder_ops *sl_encoder_find(const char *name)
+{
+    FIND(sl_encoders, name);
+}
+
+const struct sl_sink_ops *sl_sink_find(const char *name)
+{
+    FIND(sl_sinks, name);
+}
+
+const struct sl_transform_ops *sl_transform_find(const char *name)
+{
+    FIND(sl_transforms, name);
+}
