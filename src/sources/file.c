@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "lines.h"
 #include "log.h"
 #include "sources.h"
@@ -822,8 +823,7 @@ static int fsrc_open(const struct sl_source_ctx *ctx, void **st,
     struct sl_file_opts o;
     memset(&o, 0, sizeof o);
     *st = NULL;
-    int rc = sl_options_parse(file_options, sl__source_common_keys, ctx->conf,
-                              "source", &o, err);
+    int rc = sl__source_options(file_options, ctx, &o, err);
     if (!rc)
         rc = sl__file_source_create(ctx, &o, st, err);
     sl_options_free(file_options, &o);

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lines.h"
+#include "common.h"
 #include "log.h"
 #include "sources.h"
 
@@ -467,8 +467,7 @@ static int gsrc_open(const struct sl_source_ctx *ctx, void **st,
     struct sl_generator_opts o;
     memset(&o, 0, sizeof o);
     *st = NULL;
-    int rc = sl_options_parse(generator_options, sl__source_common_keys,
-                              ctx->conf, "source", &o, err);
+    int rc = sl__source_options(generator_options, ctx, &o, err);
     if (!rc)
         rc = sl__generator_source_create(ctx, &o, st, err);
     sl_options_free(generator_options, &o);

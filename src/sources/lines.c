@@ -15,35 +15,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-const char *const sl__source_common_keys[] = {
-    "type",
-    "format",
-    "schema",
-    "starting_position",
-    "compression",
-    "separator",
-    "header",
-    "quote_char",
-    "escape_char",
-    "null_value",
-    "ragged",
-    "grok_pattern",
-    "grok_patterns",
-    "grok_custom_patterns",
-    "avro_schema",
-    "max_record_bytes",
-    NULL,
-};
-
-int sl__pos_parse(const char *s, int64_t *v)
-{
-    if (!s || sl_parse_i64(s, v) != 0 || *v < 0)
-        return SL_EINVAL;
-    return 0;
-}
 
 void sl_lines_init(struct sl_lines *l, size_t max_rec, sl_frame_fn frame,
                    void *frame_state)
@@ -220,6 +192,8 @@ int sl_recvec_begin(struct sl_recvec *rv, size_t max, size_t max_bytes)
 {
     if (max == 0)
         max = 1;
+    if (max > SL_LINES_CHUNK_MAX)
+        max = SL_LINES_CHUNK_MAX;
     if (rv->cap < max) {
         struct sl_raw_record *nv = realloc(rv->v, max * sizeof *nv);
         if (!nv)
@@ -322,13 +296,4 @@ int sl_lines_read(struct sl_lines *l, int fd, bool positional, int64_t limit,
         l->end += (size_t)n;
         l->read_off += n;
     }
-}
-
-void sl__sleep_ms(int64_t ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {.tv_sec = ms / 1000,
-                          .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }

@@ -31,6 +31,7 @@
 
 #define SL_LINES_DEFAULT_MAX_REC (16u << 20) /* when max_record_bytes = 0 */
 #define SL_LINES_READ_SIZE (1u << 20)
+#define SL_LINES_CHUNK_MAX 65536 /* records per chunk, whatever is asked */
 
 struct sl_lines {
     uint8_t *buf;
@@ -89,20 +90,9 @@ int sl_lines_read(struct sl_lines *l, int fd, bool positional, int64_t limit,
                   bool final_eof, struct sl_recvec *out, int *stop,
                   const char *what, struct sl_error *err);
 
-/* Start a new chunk: n = bytes = 0, max records/bytes set, v grown to
- * hold max records. */
+/* Start a new chunk: n = bytes = 0, max records (at most
+ * SL_LINES_CHUNK_MAX) and max bytes set, v grown to hold max records. */
 int sl_recvec_begin(struct sl_recvec *rv, size_t max, size_t max_bytes);
 void sl_recvec_free(struct sl_recvec *rv);
-
-/* Keys every source map may hold besides its own options: engine keys
- * (type, format, schema, ...) and the keys of the formats. Pass as `also`
- * to sl_options_parse. NULL-terminated. */
-extern const char *const sl__source_common_keys[];
-
-/* Sleep ms milliseconds (poll loops waiting for data). */
-void sl__sleep_ms(int64_t ms);
-
-/* Parse a decimal position ("12345") into *v (>= 0); SL_EINVAL if not. */
-int sl__pos_parse(const char *s, int64_t *v);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "lines.h"
 #include "log.h"
 #include "sources.h"
@@ -139,8 +140,7 @@ static int ssrc_open(const struct sl_source_ctx *ctx, void **st,
 {
     char dummy;
     *st = NULL;
-    int rc = sl_options_parse(stdin_options, sl__source_common_keys, ctx->conf,
-                              "source", &dummy, err);
+    int rc = sl__source_options(stdin_options, ctx, &dummy, err);
     if (rc)
         return rc;
     return sl__stdin_source_create(ctx, 0, st, err);
