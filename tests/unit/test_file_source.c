@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "options.h"
 #include "part.h"
 #include "sources/sources.h"
 
@@ -547,6 +548,65 @@ static void test_many_files_few_fds(void **state)
     sl_source_file.close(st);
 }
 
+static void test_open_from_job_map(void **state)
+{
+    write_file("a.log", "one\n", "w");
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "type: file\npath: %s/*.log\nformat: json\n"
+             "scan_interval: 10ms\nmax_open_files: 2\nseparator: ','\n",
+             dir);
+    struct sl_conf *c;
+    struct sl_error err;
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "t.yaml", &c, &err), 0);
+    struct sl_source_ctx ctx = {.conf = c, .starting_position = "earliest"};
+    void *st;
+    assert_int_equal(sl_source_file.open(&ctx, &st, &err), 0);
+    seek0(st);
+    struct coll col = {0};
+    assert_int_equal(drain(st, &col, 10), SL_EAGAIN);
+    assert_string_equal(col.text, "one@0\n");
+    sl_source_file.close(st);
+    sl_conf_free(c);
+
+    /* a misspelt key is refused with file:line and the key */
+    snprintf(yaml, sizeof yaml, "type: file\npth: %s/*.log\n", dir);
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "t.yaml", &c, &err), 0);
+    ctx.conf = c;
+    assert_int_equal(sl_source_file.open(&ctx, &st, &err), SL_EINVAL);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "t.yaml:2"));
+    assert_non_null(strstr(err.msg, "pth"));
+    sl_conf_free(c);
+}
+
+static void test_reused_inode_not_matched(void **state)
+{
+    /* a checkpointed id with this file's dev:ino but another fingerprint
+     * (the inode was reused by a new file) must not resume at its offset */
+    write_file("a.log", "abc\ndef\n", "w");
+    struct stat sb;
+    assert_int_equal(stat(path_of("a.log"), &sb), 0);
+    char old[96];
+    snprintf(old, sizeof old, "%llu:%llu:8:0123456789abcdef",
+             (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+    struct sl_positions ps = {0};
+    assert_int_equal(sl_positions_set(&ps, old, "4"), 0);
+    void *st = make_src("a.log", "earliest", 0, NULL);
+    struct sl_error err;
+    assert_int_equal(sl_source_file.seek(st, &ps, NULL, true, &err), 0);
+    struct coll c = {0};
+    assert_int_equal(drain(st, &c, 10), SL_EAGAIN);
+    assert_string_equal(c.text, "abc@0\ndef@4\n");
+    assert_string_not_equal(c.first_part, old);
+    char b[64];
+    assert_string_equal(pos_of(st, old, b, sizeof b), "(none)");
+    sl_positions_free(&ps);
+    sl_source_file.close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +633,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_custom_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files_few_fds, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_from_job_map, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reused_inode_not_matched, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "options.h"
 #include "part.h"
 #include "sources/sources.h"
 
@@ -257,6 +258,43 @@ static void test_bad_options(void **state)
     assert_non_null(strstr(err.msg, "partitions"));
 }
 
+static void test_open_from_job_map(void **state)
+{
+    const char *yaml = "type: generator\nformat: json\ncount: 4\n"
+                       "seed: 3\npartitions: 2\n";
+    struct sl_conf *c;
+    struct sl_error err;
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "g.yaml", &c, &err), 0);
+    struct sl_source_ctx ctx = {.conf = c, .starting_position = "earliest"};
+    void *st;
+    assert_int_equal(sl_source_generator.open(&ctx, &st, &err), 0);
+    struct sl_buf id;
+    sl_buf_init(&id, 0);
+    assert_int_equal(sl_source_generator.identity(st, &id), 0);
+    assert_int_equal(sl_buf_cstr(&id), 0);
+    assert_string_equal((char *)id.data, "generator:seed=3,partitions=2");
+    sl_buf_free(&id);
+    assert_int_equal(sl_source_generator.seek(st, NULL, NULL, false, &err), 0);
+    struct sl_raw_chunk ch;
+    size_t total = 0;
+    int rc;
+    while ((rc = sl_source_generator.poll(st, &ch, 100, 0, 0, &err)) == 0)
+        total += ch.n;
+    assert_int_equal(rc, SL_EEOF);
+    assert_int_equal(total, 8);
+    sl_source_generator.close(st);
+    sl_conf_free(c);
+
+    yaml = "type: generator\npartitions: lots\n";
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "g.yaml", &c, &err), 0);
+    ctx.conf = c;
+    assert_int_equal(sl_source_generator.open(&ctx, &st, &err), SL_EINVAL);
+    assert_non_null(strstr(err.msg, "partitions"));
+    sl_conf_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_resume_and_replay),
         cmocka_unit_test(test_rate),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_open_from_job_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <sys/wait.h>
 
+#include "options.h"
 #include "part.h"
 #include "sources/sources.h"
 
@@ -203,6 +204,35 @@ static void test_no_replay(void **state)
     restore_stdin();
 }
 
+static void test_open_from_job_map(void **state)
+{
+    int w = pipe_on_stdin();
+    const char *yaml = "type: stdin\nformat: csv\nheader: true\n";
+    struct sl_conf *c;
+    struct sl_error err;
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "s.yaml", &c, &err), 0);
+    struct sl_source_ctx ctx = {.conf = c, .starting_position = "earliest"};
+    void *st;
+    assert_int_equal(sl_source_stdin.open(&ctx, &st, &err), 0);
+    put(w, "z\n");
+    close(w);
+    const char *want[] = {"z"};
+    const int64_t pos[] = {0};
+    expect(st, want, pos, 1);
+    sl_source_stdin.close(st);
+    sl_conf_free(c);
+    restore_stdin();
+
+    yaml = "type: stdin\npath: /x\n";
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "s.yaml", &c, &err), 0);
+    ctx.conf = c;
+    assert_int_equal(sl_source_stdin.open(&ctx, &st, &err), SL_EINVAL);
+    assert_non_null(strstr(err.msg, "path"));
+    sl_conf_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_last_line_without_newline),
         cmocka_unit_test(test_child_writer),
         cmocka_unit_test(test_no_replay),
+        cmocka_unit_test(test_open_from_job_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
