@@ -196,43 +196,56 @@ static int set_pos(struct sl_positions *ps, const char *id, int64_t pos)
     return sl_positions_set(ps, id, b);
 }
 
-/* Give f an id: a pending (checkpointed) one that matches, else a new one.
- * Returns SL_EAGAIN while f has no bytes. */
+/* Index in ps of an id that names f as it is now, or -1. */
+static long find_match(struct ffile *f, const struct sl_positions *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (id_matches(f, ps->v[i].id))
+            return (long)i;
+    return -1;
+}
+
+/* Give f an id: a checkpointed one (pending) or the one it had before it
+ * left the glob (gone) when it still matches, else a new one. Returns
+ * SL_EAGAIN while f has no bytes. */
 static int assign_id(struct fsrc *s, struct ffile *f)
 {
     if (f->id)
         return 0;
     if (f->size <= 0)
         return SL_EAGAIN;
-    for (size_t i = 0; i < s->pending.n; i++) {
-        if (!id_matches(f, s->pending.v[i].id))
-            continue;
-        int64_t pos = 0;
-        if (sl__pos_parse(s->pending.v[i].pos, &pos) != 0)
-            sl_warn("file source: bad position '%s' for %s (%s): reading "
-                    "it from the start",
-                    s->pending.v[i].pos, f->path, s->pending.v[i].id);
-        const char *end = sl_positions_get(&s->ends, s->pending.v[i].id);
-        if (end && sl__pos_parse(end, &f->end) != 0)
-            f->end = -1;
-        if (pos > f->size) {
-            sl_warn("file source: %s is shorter (%" PRId64 " bytes) than "
-                    "its checkpointed position %" PRId64 ": it was truncated "
-                    "or replaced; reading it from the start as a new "
-                    "partition",
-                    f->path, f->size, pos);
-            positions_del(&s->pending, i);
-            f->end = -1;
-            f->pos = 0;
-            return new_id(s, f);
-        }
-        f->id = s->pending.v[i].id;
-        s->pending.v[i].id = NULL;
-        positions_del(&s->pending, i);
-        f->pos = pos;
-        return 0;
+    struct sl_positions *ps = &s->pending;
+    long i = find_match(f, ps);
+    if (i < 0) {
+        ps = &s->gone;
+        i = find_match(f, ps);
     }
-    return new_id(s, f);
+    if (i < 0)
+        return new_id(s, f);
+    struct sl_position *p = &ps->v[i];
+    int64_t pos = 0;
+    if (sl__pos_parse(p->pos, &pos) != 0)
+        sl_warn("file source: bad position '%s' for %s (%s): reading it "
+                "from the start",
+                p->pos, f->path, p->id);
+    const char *end = sl_positions_get(&s->ends, p->id);
+    if (end && sl__pos_parse(end, &f->end) != 0)
+        f->end = -1;
+    if (pos > f->size) {
+        sl_warn("file source: %s is shorter (%" PRId64 " bytes) than its "
+                "last position %" PRId64 ": it was truncated or replaced; "
+                "reading it from the start as a new partition",
+                f->path, f->size, pos);
+        positions_del(ps, (size_t)i);
+        f->end = -1;
+        f->pos = 0;
+        return new_id(s, f);
+    }
+    f->id = p->id;
+    p->id = NULL;
+    positions_del(ps, (size_t)i);
+    f->pos = pos;
+    return 0;
 }
 
 /* ---- descriptors ---- */
@@ -467,6 +480,7 @@ static int scan(struct fsrc *s, int64_t new_pos)
         if (j < nf && fv[j]->dev == sv[i].dev && fv[j]->ino == sv[i].ino) {
             struct ffile *f = fv[j];
             f->seen = s->gen;
+            f->gone = false; /* back in the glob before it was dropped */
             if (!f->finished && strcmp(f->path, sv[i].path) != 0) {
                 char *np = strdup(sv[i].path);
                 if (np) {

@@ -607,6 +607,38 @@ static void test_reused_inode_not_matched(void **state)
     sl_source_file.close(st);
 }
 
+static void test_leaves_and_returns(void **state)
+{
+    write_file("a.log", "x\n", "w");
+    void *st = make_src("*.log", "earliest", 0, NULL);
+    seek0(st);
+    struct coll c = {0};
+    assert_int_equal(drain(st, &c, 10), SL_EAGAIN);
+    char id[96];
+    snprintf(id, sizeof id, "%s", c.first_part);
+    /* out of the glob: read to its end and dropped; position kept */
+    assert_int_equal(rename(path_of("a.log"), path_of("a.txt")), 0);
+    assert_int_equal(drain(st, &c, 10), SL_EAGAIN);
+    assert_int_equal(drain(st, &c, 10), SL_EAGAIN);
+    write_file("a.txt", "y\n", "a");
+    assert_int_equal(drain(st, &c, 10), SL_EAGAIN);
+    char b[64];
+    assert_string_equal(pos_of(st, id, b, sizeof b), "2");
+    /* back in the glob: same partition, continues where it was */
+    assert_int_equal(rename(path_of("a.txt"), path_of("b.log")), 0);
+    c.chunks = 0;
+    assert_int_equal(drain(st, &c, 10), SL_EAGAIN);
+    assert_string_equal(c.text, "x@0\ny@2\n");
+    assert_string_equal(c.first_part, id);
+    assert_string_equal(pos_of(st, id, b, sizeof b), "4");
+    struct sl_positions ps;
+    struct sl_error err;
+    assert_int_equal(sl_source_file.positions(st, &ps, &err), 0);
+    assert_int_equal(ps.n, 1);
+    sl_positions_free(&ps);
+    sl_source_file.close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +669,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_from_job_map, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reused_inode_not_matched, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_leaves_and_returns, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
