@@ -1,0 +1,860 @@
+/*
+ * file.c - `type: file`: read the files matched by a glob, and what is
+ * appended to them, as records (DESIGN.md §1, part.h struct sl_source_ops).
+ *
+ * A partition is one file. Its id "<dev>:<ino>:<fplen>:<fphash>" survives
+ * renames: fphash is FNV-1a 64 of the first fplen bytes, fplen = min(size,
+ * 1024) when the file is first seen with bytes. A checkpointed id matches a
+ * present file with the same dev and ino whose first fplen bytes still hash
+ * the same (an inode reused by another file does not match). A file cut
+ * below its position, or rewritten, becomes a new partition read from 0.
+ *
+ * Positions are decimal byte offsets just after the last record returned
+ * (skipped empty lines included). Framing is lines.c; one read buffer is
+ * shared by all files: the file served by a poll owns it, and another file
+ * taking it re-reads its unconsumed tail (at most one partial record).
+ *
+ * Discovery: the glob is rescanned at most every scan_interval (1 s), or a
+ * quarter of it when every file is exhausted. A file no longer matched is
+ * "gone": its open descriptor is read to the end (the unterminated tail
+ * becomes the last record) and the file is dropped; its last position stays
+ * in positions() for the last SL_FILE_GONE_KEEP gone files. At most
+ * max_open_files descriptors are open; the least recently used is closed
+ * and the file reopened by path when it grows.
+ *
+ * Threads: engine thread only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "lines.h"
+#include "log.h"
+#include "sources.h"
+
+#define FP_MAX 1024
+#define SL_FILE_GONE_KEEP 1024
+#define SL_FILE_MAX_TRACKED 100000
+
+struct ffile {
+    char *path; /* latest path the glob matched; the chunk label */
+    char *id;   /* NULL until the file has bytes */
+    uint64_t dev, ino;
+    uint64_t serial; /* changes when the reading restarts (buffer owner) */
+    int fd;          /* -1 when closed */
+    int64_t pos;     /* after the last record returned */
+    int64_t size;    /* last size seen */
+    int64_t wait;    /* read to here without a full record; -1 = unknown */
+    int64_t end;     /* replay end, -1 = not read in this replay */
+    int64_t used;    /* LRU tick of the last read */
+    uint64_t seen;   /* scan generation that last matched it */
+    bool gone;       /* the glob no longer matches it */
+    bool finished;   /* drop at the next poll (its id is in the chunk) */
+};
+
+struct fsrc {
+    char *pattern;  /* glob as configured */
+    char *identity; /* "file:<absolute glob>" */
+    int64_t scan_ms;
+    size_t max_open;
+    bool latest;
+    bool replay;
+    struct ffile **files;
+    size_t n, cap;
+    size_t rr;    /* round-robin cursor */
+    size_t nopen; /* open descriptors */
+    uint64_t serials, gen;
+    int64_t tick;
+    int64_t last_scan_ms;
+    bool tracked_full_warned;
+    struct sl_positions pending; /* start/end ids not matched yet */
+    struct sl_positions ends;    /* replay ends by id */
+    struct sl_positions gone;    /* last positions of dropped files */
+    struct sl_lines lines;
+    uint64_t owner; /* serial of the file whose bytes are in `lines` */
+    struct sl_recvec rv;
+};
+
+/* ---- identity ---- */
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Hash of the first fplen bytes of f (via its fd, or its path). */
+static int fp_hash(struct ffile *f, size_t fplen, uint64_t *h)
+{
+    uint8_t b[FP_MAX];
+    int fd = f->fd;
+    if (fd < 0) {
+        fd = open(f->path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return SL_EIO;
+        struct stat sb;
+        if (fstat(fd, &sb) != 0 || (uint64_t)sb.st_dev != f->dev ||
+            (uint64_t)sb.st_ino != f->ino) {
+            close(fd);
+            return SL_EIO;
+        }
+    }
+    ssize_t got = pread(fd, b, fplen, 0);
+    if (fd != f->fd)
+        close(fd);
+    if (got != (ssize_t)fplen)
+        return SL_EIO;
+    *h = fnv1a(b, fplen);
+    return 0;
+}
+
+struct fid {
+    uint64_t dev, ino, hash;
+    size_t fplen;
+};
+
+static bool parse_id(const char *s, struct fid *id)
+{
+    unsigned long long dev, ino, hash;
+    size_t fplen;
+    int used = -1;
+    if (sscanf(s, "%llu:%llu:%zu:%16llx%n", &dev, &ino, &fplen, &hash, &used) !=
+            4 ||
+        used < 0 || s[used] != '\0' || fplen == 0 || fplen > FP_MAX)
+        return false;
+    id->dev = dev;
+    id->ino = ino;
+    id->fplen = fplen;
+    id->hash = hash;
+    return true;
+}
+
+/* Does checkpointed id s name file f as it is now? */
+static bool id_matches(struct ffile *f, const char *s)
+{
+    struct fid id;
+    uint64_t h;
+    if (!parse_id(s, &id) || id.dev != f->dev || id.ino != f->ino ||
+        (int64_t)id.fplen > f->size)
+        return false;
+    return fp_hash(f, id.fplen, &h) == 0 && h == id.hash;
+}
+
+static bool id_in_use(const struct fsrc *s, const char *id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->files[i]->id && strcmp(s->files[i]->id, id) == 0)
+            return true;
+    return sl_positions_get(&s->gone, id) != NULL;
+}
+
+/* Give f (with bytes) a new id; a shorter fingerprint keeps it distinct
+ * from an id still in use (a rewritten file that starts the same way). */
+static int new_id(struct fsrc *s, struct ffile *f)
+{
+    char buf[96];
+    size_t fplen = f->size < FP_MAX ? (size_t)f->size : FP_MAX;
+    for (; fplen > 0; fplen--) {
+        uint64_t h;
+        if (fp_hash(f, fplen, &h) != 0)
+            return SL_EIO;
+        snprintf(buf, sizeof buf, "%" PRIu64 ":%" PRIu64 ":%zu:%016" PRIx64,
+                 f->dev, f->ino, fplen, h);
+        if (!id_in_use(s, buf))
+            break;
+    }
+    if (fplen == 0)
+        return SL_EAGAIN; /* wait for more bytes to tell it apart */
+    f->id = strdup(buf);
+    return f->id ? 0 : SL_ENOMEM;
+}
+
+static void positions_del(struct sl_positions *ps, size_t i)
+{
+    free(ps->v[i].id);
+    free(ps->v[i].pos);
+    memmove(&ps->v[i], &ps->v[i + 1], (ps->n - i - 1) * sizeof ps->v[0]);
+    ps->n--;
+}
+
+static int set_pos(struct sl_positions *ps, const char *id, int64_t pos)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%" PRId64, pos);
+    return sl_positions_set(ps, id, b);
+}
+
+/* Index in ps of an id that names f as it is now, or -1. */
+static long find_match(struct ffile *f, const struct sl_positions *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (id_matches(f, ps->v[i].id))
+            return (long)i;
+    return -1;
+}
+
+/* Give f an id: a checkpointed one (pending) or the one it had before it
+ * left the glob (gone) when it still matches, else a new one. Returns
+ * SL_EAGAIN while f has no bytes. */
+static int assign_id(struct fsrc *s, struct ffile *f)
+{
+    if (f->id)
+        return 0;
+    if (f->size <= 0)
+        return SL_EAGAIN;
+    struct sl_positions *ps = &s->pending;
+    long i = find_match(f, ps);
+    if (i < 0) {
+        ps = &s->gone;
+        i = find_match(f, ps);
+    }
+    if (i < 0)
+        return new_id(s, f);
+    struct sl_position *p = &ps->v[i];
+    int64_t pos = 0;
+    if (sl__pos_parse(p->pos, &pos) != 0)
+        sl_warn("file source: bad position '%s' for %s (%s): reading it "
+                "from the start",
+                p->pos, f->path, p->id);
+    const char *end = sl_positions_get(&s->ends, p->id);
+    if (end && sl__pos_parse(end, &f->end) != 0)
+        f->end = -1;
+    if (pos > f->size) {
+        sl_warn("file source: %s is shorter (%" PRId64 " bytes) than its "
+                "last position %" PRId64 ": it was truncated or replaced; "
+                "reading it from the start as a new partition",
+                f->path, f->size, pos);
+        positions_del(ps, (size_t)i);
+        f->end = -1;
+        f->pos = 0;
+        return new_id(s, f);
+    }
+    f->id = p->id;
+    p->id = NULL;
+    positions_del(ps, (size_t)i);
+    f->pos = pos;
+    return 0;
+}
+
+/* ---- descriptors ---- */
+
+static void close_file(struct fsrc *s, struct ffile *f)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+        f->fd = -1;
+        s->nopen--;
+    }
+}
+
+/* Open f by its path, closing the least recently used other file when at
+ * max_open. SL_EAGAIN when the path now names another file. */
+static int open_file(struct fsrc *s, struct ffile *f)
+{
+    if (f->fd >= 0)
+        return 0;
+    if (s->nopen >= s->max_open) {
+        struct ffile *lru = NULL;
+        for (size_t i = 0; i < s->n; i++) {
+            struct ffile *g = s->files[i];
+            if (g != f && g->fd >= 0 && !g->gone &&
+                (!lru || g->used < lru->used))
+                lru = g;
+        }
+        if (!lru)
+            return SL_EAGAIN;
+        close_file(s, lru);
+    }
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return SL_EAGAIN; /* removed or renamed: the next scan tells */
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || (uint64_t)sb.st_dev != f->dev ||
+        (uint64_t)sb.st_ino != f->ino) {
+        close(fd);
+        s->last_scan_ms = INT64_MIN / 2; /* path moved: rescan soon */
+        return SL_EAGAIN;
+    }
+    f->fd = fd;
+    s->nopen++;
+    return 0;
+}
+
+/* ---- tracking ---- */
+
+static void gone_add(struct fsrc *s, struct ffile *f)
+{
+    if (!f->id)
+        return;
+    if (s->gone.n >= SL_FILE_GONE_KEEP)
+        positions_del(&s->gone, 0);
+    if (set_pos(&s->gone, f->id, f->pos) != 0)
+        sl_warn("file source: no memory to keep the position of %s", f->path);
+}
+
+static void free_file(struct ffile *f)
+{
+    if (!f)
+        return;
+    free(f->path);
+    free(f->id);
+    free(f);
+}
+
+/* Drop files marked finished; their last position goes to `gone`. */
+static void reap(struct fsrc *s)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct ffile *f = s->files[i];
+        if (!f->finished) {
+            s->files[j++] = f;
+            continue;
+        }
+        gone_add(s, f);
+        close_file(s, f);
+        free_file(f);
+        if (s->rr > j)
+            s->rr--;
+    }
+    s->n = j;
+    if (s->rr >= s->n)
+        s->rr = 0;
+}
+
+/* The file was cut below its position or rewritten: a new partition. */
+static void restart_file(struct fsrc *s, struct ffile *f, const char *why)
+{
+    sl_warn("file source: %s was %s (now %" PRId64 " bytes, position %" PRId64
+            "): reading it from the start as a new partition",
+            f->path, why, f->size, f->pos);
+    gone_add(s, f);
+    free(f->id);
+    f->id = NULL;
+    f->pos = 0;
+    f->wait = -1;
+    f->serial = ++s->serials;
+    if (f->size > 0 && new_id(s, f) == SL_ENOMEM)
+        sl_warn("file source: no memory for the id of %s", f->path);
+}
+
+/* A new size was seen for f: notice truncation and rewrites. */
+static void update_size(struct fsrc *s, struct ffile *f, int64_t size)
+{
+    if (size == f->size)
+        return;
+    f->size = size;
+    if (!f->id || s->replay)
+        return;
+    struct fid id;
+    uint64_t h;
+    if (size < f->pos)
+        restart_file(s, f, "truncated");
+    else if (parse_id(f->id, &id) &&
+             ((int64_t)id.fplen > size ||
+              (fp_hash(f, id.fplen, &h) == 0 && h != id.hash)))
+        restart_file(s, f, "rewritten");
+}
+
+static struct ffile *add_file(struct fsrc *s, const char *path,
+                              const struct stat *sb, int64_t pos)
+{
+    if (s->n >= SL_FILE_MAX_TRACKED) {
+        if (!s->tracked_full_warned)
+            sl_warn("file source: %s matches more than %d files; the "
+                    "others are not read",
+                    s->pattern, SL_FILE_MAX_TRACKED);
+        s->tracked_full_warned = true;
+        return NULL;
+    }
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 16;
+        struct ffile **nv = realloc(s->files, ncap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        s->files = nv;
+        s->cap = ncap;
+    }
+    struct ffile *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(path))) {
+        free(f);
+        return NULL;
+    }
+    f->dev = (uint64_t)sb->st_dev;
+    f->ino = (uint64_t)sb->st_ino;
+    f->serial = ++s->serials;
+    f->fd = -1;
+    f->size = (int64_t)sb->st_size;
+    f->pos = pos < f->size ? pos : f->size;
+    f->wait = -1;
+    f->end = -1;
+    s->files[s->n++] = f;
+    if (assign_id(s, f) == SL_ENOMEM)
+        sl_warn("file source: no memory for the id of %s", path);
+    return f;
+}
+
+struct seen {
+    uint64_t dev, ino;
+    const char *path;
+    struct stat sb;
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const struct seen *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    const struct ffile *x = *(struct ffile *const *)a;
+    const struct ffile *y = *(struct ffile *const *)b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return 0;
+}
+
+/* Match the glob against the tracked files (sorted merge on dev:ino).
+ * New files start at new_pos (or their pending position). */
+static int scan(struct fsrc *s, int64_t new_pos)
+{
+    glob_t g;
+    int grc = glob(s->pattern, GLOB_NOSORT, NULL, &g);
+    if (grc != 0 && grc != GLOB_NOMATCH) {
+        globfree(&g);
+        sl_warn("file source: cannot list %s (glob error %d)", s->pattern, grc);
+        return grc == GLOB_NOSPACE ? SL_ENOMEM : SL_EIO;
+    }
+    size_t npaths = grc == 0 ? g.gl_pathc : 0;
+    struct seen *sv = calloc(npaths ? npaths : 1, sizeof *sv);
+    struct ffile **fv = calloc(s->n ? s->n : 1, sizeof *fv);
+    if (!sv || !fv) {
+        free(sv);
+        free(fv);
+        globfree(&g);
+        return SL_ENOMEM;
+    }
+    size_t ns = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        if (stat(g.gl_pathv[i], &sv[ns].sb) != 0 || !S_ISREG(sv[ns].sb.st_mode))
+            continue;
+        sv[ns].dev = (uint64_t)sv[ns].sb.st_dev;
+        sv[ns].ino = (uint64_t)sv[ns].sb.st_ino;
+        sv[ns].path = g.gl_pathv[i];
+        ns++;
+    }
+    qsort(sv, ns, sizeof *sv, cmp_seen);
+    size_t nf = s->n;
+    if (nf)
+        memcpy(fv, s->files, nf * sizeof *fv);
+    qsort(fv, nf, sizeof *fv, cmp_file);
+    s->gen++;
+    size_t i = 0, j = 0;
+    while (i < ns) {
+        if (i > 0 && sv[i].dev == sv[i - 1].dev && sv[i].ino == sv[i - 1].ino) {
+            i++; /* another name (hard link) of the same file */
+            continue;
+        }
+        while (j < nf && (fv[j]->dev < sv[i].dev ||
+                          (fv[j]->dev == sv[i].dev && fv[j]->ino < sv[i].ino)))
+            j++;
+        if (j < nf && fv[j]->dev == sv[i].dev && fv[j]->ino == sv[i].ino) {
+            struct ffile *f = fv[j];
+            f->seen = s->gen;
+            f->gone = false; /* back in the glob before it was dropped */
+            if (!f->finished && strcmp(f->path, sv[i].path) != 0) {
+                char *np = strdup(sv[i].path);
+                if (np) {
+                    sl_info("file source: %s is now %s", f->path, np);
+                    free(f->path);
+                    f->path = np;
+                }
+            }
+            if (!f->finished) {
+                update_size(s, f, (int64_t)sv[i].sb.st_size);
+                if (!f->id)
+                    assign_id(s, f);
+            }
+        } else if (!s->replay) {
+            struct ffile *f = add_file(s, sv[i].path, &sv[i].sb, new_pos);
+            if (f)
+                f->seen = s->gen;
+        }
+        i++;
+    }
+    for (size_t k = 0; k < s->n; k++) {
+        struct ffile *f = s->files[k];
+        if (f->seen == s->gen || f->gone || s->replay)
+            continue;
+        f->gone = true;
+        if (f->fd < 0) {
+            if (f->size > f->pos)
+                sl_warn("file source: %s was removed before its last %" PRId64
+                        " bytes were read",
+                        f->path, f->size - f->pos);
+            f->finished = true;
+        }
+    }
+    free(sv);
+    free(fv);
+    globfree(&g);
+    return 0;
+}
+
+/* ---- reading ---- */
+
+static bool wants_read(const struct fsrc *s, const struct ffile *f)
+{
+    if (f->finished)
+        return false;
+    if (s->replay)
+        return f->end >= 0 && f->pos < f->end;
+    return f->gone || f->size > f->wait;
+}
+
+/* Read records of f into s->rv. */
+static int serve(struct fsrc *s, struct ffile *f, struct sl_error *err)
+{
+    if (!f->id) {
+        int rc = assign_id(s, f);
+        if (rc == SL_EAGAIN) {
+            f->wait = f->size;
+            f->finished = f->gone; /* removed while still empty */
+            return 0;
+        }
+        if (rc)
+            return sl_error_set(err, rc, "file source: cannot identify %s",
+                                f->path);
+    }
+    if (open_file(s, f) != 0)
+        return 0;
+    f->used = ++s->tick;
+    if (s->owner != f->serial) {
+        sl_lines_reset(&s->lines, f->pos);
+        s->owner = f->serial;
+    }
+    int64_t limit = s->replay ? f->end : INT64_MAX;
+    int stop;
+    int rc = sl_lines_read(&s->lines, f->fd, true, limit, f->gone, &s->rv,
+                           &stop, f->path, err);
+    if (rc)
+        return rc;
+    f->pos = s->lines.off;
+    if (s->lines.read_off > f->size)
+        f->size = s->lines.read_off;
+    if (stop == SL_LINES_EOF) {
+        f->wait = s->lines.read_off;
+        if (f->gone) {
+            f->finished = true;
+        } else if (s->replay) {
+            sl_warn("file source: replay of %s (%s) ends at byte %" PRId64
+                    " but the file has only %" PRId64 " bytes now",
+                    f->path, f->id, f->end, s->lines.read_off);
+            f->end = -1;
+        }
+    } else if (stop == SL_LINES_LIMIT && f->pos < f->end) {
+        sl_warn("file source: replay of %s (%s) stops at byte %" PRId64
+                " which is not the end of a record (the file changed)",
+                f->path, f->id, f->end);
+        f->end = -1;
+    }
+    return 0;
+}
+
+/* One round over the files from the round-robin cursor: the first file
+ * that yields records fills the chunk. *idle: nothing was readable. */
+static int round_robin(struct fsrc *s, struct sl_raw_chunk *chunk,
+                       size_t max_records, size_t max_bytes, bool *idle,
+                       struct sl_error *err)
+{
+    *idle = true;
+    for (size_t k = 0; k < s->n; k++) {
+        size_t i = (s->rr + k) % s->n;
+        struct ffile *f = s->files[i];
+        if (!wants_read(s, f))
+            continue;
+        *idle = false;
+        int rc = sl_recvec_begin(&s->rv, max_records, max_bytes);
+        if (rc)
+            return sl_error_set(err, rc,
+                                "file source: no memory for %zu "
+                                "records",
+                                max_records);
+        rc = serve(s, f, err);
+        if (rc)
+            return rc;
+        if (s->rv.n > 0) {
+            s->rr = (i + 1) % s->n;
+            chunk->partition = f->id;
+            chunk->label = f->path;
+            chunk->n = s->rv.n;
+            chunk->recs = s->rv.v;
+            return 0;
+        }
+    }
+    return SL_EAGAIN;
+}
+
+static bool replay_done(const struct fsrc *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (wants_read(s, s->files[i]))
+            return false;
+    return true;
+}
+
+static void refresh_open(struct fsrc *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct ffile *f = s->files[i];
+        struct stat sb;
+        if (f->fd >= 0 && !f->finished && fstat(f->fd, &sb) == 0)
+            update_size(s, f, (int64_t)sb.st_size);
+    }
+}
+
+static int fsrc_poll(void *st, struct sl_raw_chunk *chunk, size_t max_records,
+                     size_t max_bytes, int timeout_ms, struct sl_error *err)
+{
+    struct fsrc *s = st;
+    chunk->n = 0;
+    chunk->recs = NULL;
+    reap(s);
+    int64_t deadline = sl_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    bool idle = false;
+    for (;;) {
+        int64_t now = sl_mono_ms();
+        if (!s->replay && (now - s->last_scan_ms >= s->scan_ms ||
+                           (idle && now - s->last_scan_ms >= s->scan_ms / 4))) {
+            s->last_scan_ms = now;
+            int rc = scan(s, 0);
+            if (rc == SL_ENOMEM)
+                return sl_error_set(err, rc,
+                                    "file source: no memory to "
+                                    "list %s",
+                                    s->pattern);
+            reap(s);
+        }
+        int rc = round_robin(s, chunk, max_records, max_bytes, &idle, err);
+        if (rc != SL_EAGAIN)
+            return rc;
+        if (s->replay && replay_done(s))
+            return SL_EEOF;
+        now = sl_mono_ms();
+        if (now >= deadline)
+            return SL_EAGAIN;
+        sl__sleep_ms(deadline - now < 50 ? deadline - now : 50);
+        refresh_open(s);
+        reap(s);
+    }
+}
+
+/* ---- seek, positions, identity ---- */
+
+static void drop_all(struct fsrc *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        close_file(s, s->files[i]);
+        free_file(s->files[i]);
+    }
+    s->n = 0;
+    s->rr = 0;
+    s->owner = 0;
+}
+
+static int fsrc_seek(void *st, const struct sl_positions *start,
+                     const struct sl_positions *end, bool resume,
+                     struct sl_error *err)
+{
+    struct fsrc *s = st;
+    drop_all(s);
+    sl_positions_free(&s->pending);
+    sl_positions_free(&s->ends);
+    sl_positions_free(&s->gone);
+    int rc = sl_positions_copy(&s->pending, start);
+    if (!rc)
+        rc = sl_positions_copy(&s->ends, end);
+    /* a partition only in `end` is new in that batch: it starts at 0 */
+    for (size_t i = 0; !rc && end && i < end->n; i++)
+        if (!sl_positions_get(&s->pending, end->v[i].id))
+            rc = sl_positions_set(&s->pending, end->v[i].id, "0");
+    if (rc)
+        return sl_error_set(err, rc, "file source: no memory for positions");
+    s->replay = end != NULL;
+    s->last_scan_ms = sl_mono_ms();
+    bool was_replay = s->replay;
+    s->replay = false; /* discover every present file, then restrict */
+    rc = scan(s, !resume && s->latest ? INT64_MAX : 0);
+    s->replay = was_replay;
+    if (rc)
+        return sl_error_set(err, rc, "file source: cannot list %s", s->pattern);
+    if (s->replay) {
+        for (size_t i = 0; i < s->ends.n; i++) {
+            bool found = false;
+            for (size_t k = 0; k < s->n && !found; k++)
+                found = s->files[k]->id &&
+                        strcmp(s->files[k]->id, s->ends.v[i].id) == 0;
+            if (!found)
+                sl_warn("file source: cannot replay partition %s up to byte "
+                        "%s: no file matched by %s has that identity now",
+                        s->ends.v[i].id, s->ends.v[i].pos, s->pattern);
+        }
+    }
+    return 0;
+}
+
+static int fsrc_positions(void *st, struct sl_positions *out,
+                          struct sl_error *err)
+{
+    struct fsrc *s = st;
+    out->n = 0;
+    out->v = NULL;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < s->gone.n; i++)
+        if (!sl_positions_get(out, s->gone.v[i].id))
+            rc = sl_positions_set(out, s->gone.v[i].id, s->gone.v[i].pos);
+    for (size_t i = 0; !rc && i < s->n; i++)
+        if (s->files[i]->id)
+            rc = set_pos(out, s->files[i]->id, s->files[i]->pos);
+    if (rc) {
+        sl_positions_free(out);
+        return sl_error_set(err, rc, "file source: no memory for positions");
+    }
+    return 0;
+}
+
+static int fsrc_identity(void *st, struct sl_buf *out)
+{
+    struct fsrc *s = st;
+    return sl_buf_puts(out, s->identity);
+}
+
+static void fsrc_close(void *st)
+{
+    struct fsrc *s = st;
+    if (!s)
+        return;
+    drop_all(s);
+    free(s->files);
+    sl_positions_free(&s->pending);
+    sl_positions_free(&s->ends);
+    sl_positions_free(&s->gone);
+    sl_lines_free(&s->lines);
+    sl_recvec_free(&s->rv);
+    free(s->pattern);
+    free(s->identity);
+    free(s);
+}
+
+int sl__file_source_create(const struct sl_source_ctx *ctx,
+                           const struct sl_file_opts *o, void **st,
+                           struct sl_error *err)
+{
+    *st = NULL;
+    if (!o->path || !*o->path)
+        return sl_error_set(err, SL_EINVAL,
+                            "file source: `path` is empty; "
+                            "give a file name or a glob such as "
+                            "/data/in/*.json");
+    struct fsrc *s = calloc(1, sizeof *s);
+    if (!s)
+        return sl_error_set(err, SL_ENOMEM, "file source: out of memory");
+    s->pattern = strdup(o->path);
+    s->scan_ms = o->scan_interval_ms >= 0 ? o->scan_interval_ms : 1000;
+    s->max_open = o->max_open_files > 0 ? (size_t)o->max_open_files : 64;
+    s->latest =
+        ctx->starting_position && strcmp(ctx->starting_position, "latest") == 0;
+    sl_lines_init(&s->lines, ctx->max_record_bytes, ctx->frame,
+                  ctx->frame_state);
+    struct sl_buf id;
+    sl_buf_init(&id, 0);
+    char cwd[PATH_MAX];
+    int rc = sl_buf_puts(&id, "file:");
+    if (!rc && o->path[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd)) {
+            sl_buf_free(&id);
+            fsrc_close(s);
+            return sl_error_set(err, SL_EIO,
+                                "file source: cannot get the "
+                                "current directory to make %s absolute: %s",
+                                o->path, strerror(errno));
+        }
+        rc = sl_buf_appendf(&id, "%s/", cwd);
+    }
+    if (!rc)
+        rc = sl_buf_puts(&id, o->path);
+    if (!rc)
+        rc = sl_buf_cstr(&id);
+    if (rc || !s->pattern) {
+        sl_buf_free(&id);
+        fsrc_close(s);
+        return sl_error_set(err, SL_ENOMEM, "file source: out of memory");
+    }
+    s->identity = (char *)id.data;
+    *st = s;
+    return 0;
+}
+
+/* ---- options and ops ---- */
+
+static const struct sl_option file_options[] = {
+    {"path", SL_OPT_STRING, NULL, NULL, true,
+     offsetof(struct sl_file_opts, path),
+     "file name or glob(3) pattern; new matching files and appended lines "
+     "are read too"},
+    {"scan_interval", SL_OPT_DURATION, "1s", NULL, false,
+     offsetof(struct sl_file_opts, scan_interval_ms),
+     "how often the glob is listed again to find new, renamed and removed "
+     "files"},
+    {"max_open_files", SL_OPT_INT, "64", NULL, false,
+     offsetof(struct sl_file_opts, max_open_files),
+     "open file descriptors at most; idle files are closed and reopened"},
+    {0},
+};
+
+static int fsrc_open(const struct sl_source_ctx *ctx, void **st,
+                     struct sl_error *err)
+{
+    struct sl_file_opts o;
+    memset(&o, 0, sizeof o);
+    *st = NULL;
+    int rc = sl__source_options(file_options, ctx, &o, err);
+    if (!rc)
+        rc = sl__file_source_create(ctx, &o, st, err);
+    sl_options_free(file_options, &o);
+    return rc;
+}
+
+const struct sl_source_ops sl_source_file = {
+    .name = "file",
+    .summary = "files matched by a glob, followed as they grow (tail), "
+               "renames kept, new files picked up",
+    .options = file_options,
+    .resumable = true,
+    .open = fsrc_open,
+    .identity = fsrc_identity,
+    .seek = fsrc_seek,
+    .poll = fsrc_poll,
+    .positions = fsrc_positions,
+    .commit = NULL,
+    .close = fsrc_close,
+};
