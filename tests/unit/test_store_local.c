@@ -145,11 +145,43 @@ static void test_put_into_file_parent(void **state)
     sl_store_close(s);
 }
 
+static int dot_files;
+static int count_dots(const char *p, const struct stat *st, int flag,
+                      struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    dot_files += p[f->base] == '.';
+    return 0;
+}
+
+static void test_failed_put_leaves_no_temp(void **state)
+{
+    (void)state;
+    struct sl_store *s;
+    struct sl_error err;
+    assert_int_equal(sl_store_open(dir, &s, &err), 0);
+    assert_int_equal(s->ops->put(s, "d/x", "1", 1, &err), 0);
+    /* The rename onto a folder fails after the temp file was written. */
+    assert_int_equal(s->ops->put(s, "d", "2", 1, &err), SL_EIO);
+    char want[256];
+    snprintf(want, sizeof want,
+             "checkpoint %s: cannot rename into %s/d: Is a directory", dir,
+             dir);
+    assert_string_equal(err.msg, want);
+    dot_files = 0;
+    assert_int_equal(nftw(dir, count_dots, 8, FTW_PHYS), 0);
+    assert_int_equal(dot_files, 0);
+    sl_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_put_get_list_del, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_into_file_parent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_failed_put_leaves_no_temp, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
