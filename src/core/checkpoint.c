@@ -643,9 +643,13 @@ int sl_checkpoint_put_commit(struct sl_checkpoint *cp,
                         "{\"batch\":%" PRId64 ",\"records_in\":%" PRId64
                         ",\"records_out\":%" PRId64
                         ",\"dead_lettered\":%" PRId64 ",\"bytes_in\":%" PRId64
-                        ",\"duration_ms\":%" PRId64 ",\"sink\":",
+                        ",\"duration_ms\":%" PRId64 ",\"schema\":",
                         c->batch, c->records_in, c->records_out,
                         c->dead_lettered, c->bytes_in, c->duration_ms);
+    rc = rc ? rc : jfield(&b, "", c->schema);
+    rc = rc ? rc
+            : sl_buf_appendf(&b, ",\"schema_version\":%" PRId64 ",\"sink\":",
+                             c->schema_version);
     rc = rc ? rc : sl_conf_to_json(sink, &b);
     rc = rc ? rc : sl_buf_puts(&b, "}\n");
     sl_conf_free(sink);
@@ -674,6 +678,10 @@ int sl_checkpoint_get_commit(struct sl_checkpoint *cp, int64_t batch,
     for (size_t i = 0; rc == 0 && i < sizeof counts / sizeof counts[0]; i++)
         rc = field_i64(m, counts[i].name, false,
                        (int64_t *)((char *)out + counts[i].off), err);
+    if (rc == 0)
+        rc = field_str(m, "schema", false, &out->schema, err);
+    if (rc == 0)
+        rc = field_i64(m, "schema_version", false, &out->schema_version, err);
     const struct sl_conf *sink = sl_conf_get(m, "sink");
     if (rc == 0 && !sl_conf_is_null(sink)) {
         struct sl_buf b;
@@ -699,6 +707,7 @@ void sl_commit_info_free(struct sl_commit_info *c)
     if (!c)
         return;
     free(c->sink_json);
+    free(c->schema);
     memset(c, 0, sizeof *c);
 }
 
