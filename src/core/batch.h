@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "error.h"
 #include "schema.h"
 
@@ -90,6 +91,10 @@ void sl_batch_rollback(struct sl_batch *b, size_t rows);
 int sl_col_init(struct sl_col *c, const struct sl_field *f);
 void sl_col_free(struct sl_col *c);
 void sl_col_clear(struct sl_col *c);
+/* Truncate to n slots (n <= len) recursively, like sl_batch_rollback for
+ * one column; a struct's children are cut to n even when a slot was under
+ * construction (a decoder replacing a repeated key uses this). */
+void sl_col_truncate(struct sl_col *c, size_t n);
 static inline bool sl_col_is_valid(const struct sl_col *c, size_t i)
 {
     return (c->valid[i >> 3] >> (i & 7)) & 1;
@@ -130,6 +135,11 @@ struct sl_col *sl_col_child(struct sl_col *c, const char *name);
  * bigint -> double; anything -> string renders the values as JSON text;
  * NULLTYPE -> anything). */
 int sl_col_widen(struct sl_col *c, enum sl_type to, struct sl_error *err);
+
+/* Append slot i of c as JSON text ("null" for a null; dates, timestamps
+ * and base64 binary as JSON strings; struct fields that are null left
+ * out). */
+int sl_col_value_json(const struct sl_col *c, size_t i, struct sl_buf *out);
 
 /* Values of fixed-width columns, typed. */
 #define SL_COL_VALUES(c, T) ((T *)(c)->values)
