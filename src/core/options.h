@@ -20,6 +20,10 @@
 
 enum sl_conf_kind { SL_CONF_SCALAR, SL_CONF_MAP, SL_CONF_SEQ };
 
+struct sl_conf_mark {
+    int line, col; /* 1-based */
+};
+
 struct sl_conf {
     enum sl_conf_kind kind;
     const char *file; /* shared, owned by the root */
@@ -29,6 +33,7 @@ struct sl_conf {
     size_t n;         /* map entries or seq items */
     char **keys;      /* map keys */
     struct sl_conf **items;
+    struct sl_conf_mark *key_marks; /* map: where each key is written */
 };
 
 /* Load a YAML/JSON file; ${VAR} in scalars is replaced from the
@@ -38,6 +43,13 @@ int sl_conf_load_file(const char *path, struct sl_conf **out,
 /* Same from memory; `name` is used in error messages. */
 int sl_conf_load_string(const char *text, size_t len, const char *name,
                         struct sl_conf **out, struct sl_error *err);
+/* Flags for sl_conf_parse. */
+#define SL_CONF_NO_ENV 1u /* keep ${VAR} as written (data files, not jobs) */
+/* sl_conf_load_string with flags; the checkpoint reads its JSON files with
+ * SL_CONF_NO_ENV so stored positions are never rewritten. */
+int sl_conf_parse(const char *text, size_t len, const char *name,
+                  unsigned flags, struct sl_conf **out, struct sl_error *err);
+/* Free a tree returned by a loader (the root only); NULL is a no-op. */
 void sl_conf_free(struct sl_conf *c);
 /* Map lookup; NULL when absent or c is not a map. */
 const struct sl_conf *sl_conf_get(const struct sl_conf *c, const char *key);
@@ -45,6 +57,16 @@ const struct sl_conf *sl_conf_get(const struct sl_conf *c, const char *key);
 const char *sl_conf_str(const struct sl_conf *c, const char *key);
 /* "file:line:col" of a node, for messages. */
 const char *sl_conf_where(const struct sl_conf *c, char *buf, size_t n);
+/* "file:line:col" of the i-th key of map c. */
+const char *sl_conf_key_where(const struct sl_conf *c, size_t i, char *buf,
+                              size_t n);
+/* True for a YAML null: a plain (unquoted) "", "~", "null", "Null", "NULL".
+ * NULL c is null too. */
+bool sl_conf_is_null(const struct sl_conf *c);
+/* Append c as compact JSON: quoted scalars become strings, plain scalars
+ * that are JSON literals (numbers, true, false, null) stay bare, other plain
+ * scalars become strings. */
+int sl_conf_to_json(const struct sl_conf *c, struct sl_buf *out);
 
 /* Value parsers shared by options and the CLI. */
 int sl_parse_duration_ms(const char *s, int64_t *ms);  /* 500ms 100s 5m 1h */
