@@ -2,10 +2,11 @@
  * text_out.c - how values read as text in the text encoders and in Hive
  * partition folder names (see text_out.h).
  *
- * Dates and timestamps are converted with the days-to-civil arithmetic of
- * the proleptic Gregorian calendar (400-year eras of 146097 days), so no
- * libc time function and no time zone is involved: output is UTC and
- * identical on every machine.
+ * Close to sl_col_value_json (core/batch_json.c) but not the same: output
+ * files trim a timestamp's fraction of trailing zeros (".123Z", as Spark
+ * writes them, where the core keeps six digits) and this path runs for
+ * every value written, so dates and timestamps are formatted without
+ * snprintf. The calendar arithmetic is the core's (sl_civil_from_days).
  */
 #include "text_out.h"
 
@@ -14,24 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
 #include "jsonw.h"
 
 #define US_PER_DAY 86400000000LL
-
-void sl__civil_from_days(int64_t days, int64_t *year, unsigned *month,
-                         unsigned *day)
-{
-    /* Shift the epoch to 0000-03-01 so leap days end each year. */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097); /* 0..146096 */
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* 0..365 */
-    unsigned mp = (5 * doy + 2) / 153;                      /* Mar = 0 */
-    *day = doy - (153 * mp + 2) / 5 + 1;
-    *month = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int64_t)yoe + era * 400 + (*month <= 2);
-}
 
 static inline void two(char *o, unsigned v)
 {
@@ -43,7 +30,7 @@ size_t sl__fmt_date(int64_t days, char *out)
 {
     int64_t y;
     unsigned m, d;
-    sl__civil_from_days(days, &y, &m, &d);
+    sl_civil_from_days(days, &y, &m, &d);
     size_t n;
     if (y >= 0 && y <= 9999) {
         two(out, (unsigned)(y / 100));

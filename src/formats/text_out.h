@@ -21,9 +21,6 @@
 /* Room for the longest text of a date, timestamp or decimal. */
 #define SL_TEXT_SCALAR_MAX 64
 
-/* UTC civil date of a day count since 1970-01-01 (proleptic Gregorian). */
-void sl__civil_from_days(int64_t days, int64_t *year, unsigned *month,
-                         unsigned *day);
 /* "YYYY-MM-DD" (years outside 0..9999 are written with their sign/digits);
  * returns the length written to out (no NUL). */
 size_t sl__fmt_date(int64_t days, char *out);

@@ -38,6 +38,7 @@
 #include "lake_fs.h"
 #include "log.h"
 #include "part.h"
+#include "sink_common.h"
 
 #define TMP_DIR "_sluice_tmp"
 #define FLUSH_AT (1u << 20)
@@ -740,30 +741,11 @@ static int file_open(const struct sl_sink_ctx *ctx, void **out,
                             "file sink: checkpoint id '%s' cannot go into "
                             "file names (letters, digits, '-' and '_' only)",
                             cpid ? cpid : "(none)");
-    const char *format = sl_conf_str(ctx->conf, "format");
-    if (!format)
-        format = ctx->default_format ? ctx->default_format : "json";
-    const struct sl_encoder_ops *enc = sl_encoder_find(format);
-    if (!enc)
-        return sl_error_set(err, SL_EINVAL,
-                            "file sink: unknown format '%s' (json, csv, ...)",
-                            format);
-    /* The sink's keys plus the encoder's are allowed in the map. */
-    size_t ne = 0;
-    for (const struct sl_option *o = enc->options; o && o->name; o++)
-        ne++;
-    const char **also = calloc(ne + 1, sizeof *also);
     struct file_sink *s = calloc(1, sizeof *s);
-    if (!also || !s) {
-        free(also);
-        free(s);
+    if (!s)
         return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
-    }
-    for (size_t k = 0; k < ne; k++)
-        also[k] = enc->options[k].name;
-    int rc = sl_options_parse(file_options, (const char *const *)also,
-                              ctx->conf, "sink", &s->o, err);
-    free(also);
+    const struct sl_encoder_ops *enc;
+    int rc = sl__sink_parse(file_options, ctx, "file sink", &s->o, &enc, err);
     if (rc) {
         free(s);
         return rc;
@@ -781,6 +763,10 @@ static int file_open(const struct sl_sink_ctx *ctx, void **out,
     if ((rc = sl__lake_spec_init(&s->spec, &s->o.partition_by, err)))
         goto fail;
     size_t plen = strlen(s->o.path);
+    if (plen == 0) {
+        rc = sl_error_set(err, SL_EINVAL, "file sink: path is empty");
+        goto fail;
+    }
     while (plen > 1 && s->o.path[plen - 1] == '/')
         plen--;
     s->cpid = strdup(cpid);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
 #include "formats/text_out.h"
 
 /* Ceiling on the folders of one chunk (a typo'd partition_by on a unique
@@ -141,7 +142,7 @@ int sl__lake_spec_window(struct sl_lake_spec *sp, int64_t window_start_ms)
     }
     int64_t y;
     unsigned m, d;
-    sl__civil_from_days(days, &y, &m, &d);
+    sl_civil_from_days(days, &y, &m, &d);
     for (size_t i = 0; i < sp->n; i++) {
         char t[64];
         switch (sp->kind[i]) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "part.h"
+#include "sink_common.h"
 
 #define FLUSH_AT (16u << 20)
 #define OUT_MAX (1ull << 30)
@@ -71,31 +72,12 @@ static void stdout_close(void *st)
 static int stdout_open(const struct sl_sink_ctx *ctx, void **out,
                        struct sl_error *err)
 {
-    const char *format = sl_conf_str(ctx->conf, "format");
-    if (!format)
-        format = ctx->default_format ? ctx->default_format : "json";
-    const struct sl_encoder_ops *enc = sl_encoder_find(format);
-    if (!enc)
-        return sl_error_set(err, SL_EINVAL,
-                            "stdout sink: unknown format '%s' (json, csv)",
-                            format);
-    size_t ne = 0;
-    for (const struct sl_option *o = enc->options; o && o->name; o++)
-        ne++;
-    const char **also = calloc(ne + 1, sizeof *also);
     struct stdout_sink *s = calloc(1, sizeof *s);
-    if (!also || !s) {
-        free(also);
-        free(s);
+    if (!s)
         return sl_error_set(err, SL_ENOMEM, "stdout sink: out of memory");
-    }
-    for (size_t k = 0; k < ne; k++)
-        also[k] = enc->options[k].name;
-    struct sl_conf empty = {.kind = SL_CONF_MAP};
+    const struct sl_encoder_ops *enc;
     int rc =
-        sl_options_parse(stdout_options, (const char *const *)also,
-                         ctx->conf ? ctx->conf : &empty, "sink", &s->o, err);
-    free(also);
+        sl__sink_parse(stdout_options, ctx, "stdout sink", &s->o, &enc, err);
     if (rc) {
         free(s);
         return rc;
