@@ -8,9 +8,9 @@
  * decimals exact numbers, binary base64 strings. Value text comes from
  * text_out.c, shared with CSV and partition folders.
  *
- * The hot loop (rows x top-level columns) switches on the column type and
- * writes into the output buffer with the `"name":` prefixes made once at
- * begin: no allocation per row. A file has no header or footer, so finish
+ * The hot loop (rows x top-level columns) appends the `"name":` prefix
+ * made once at begin and the value (sl__json_value switches on the type):
+ * no allocation per row. A file has no header or footer, so finish
  * adds nothing.
  */
 #include <stdlib.h>
@@ -87,27 +87,6 @@ static int jsonl_begin(void *st, const struct sl_field *schema,
     return 0;
 }
 
-/* One top-level value, non-null. Common scalars inline, the rest shared. */
-static inline int put_value(struct sl_buf *o, const struct sl_col *c, size_t i)
-{
-    switch (c->type) {
-    case SL_INT:
-        return sl_jsonw_i64(o, SL_COL_VALUES(c, int32_t)[i]);
-    case SL_BIGINT:
-        return sl_jsonw_i64(o, SL_COL_VALUES(c, int64_t)[i]);
-    case SL_DOUBLE:
-        return sl_jsonw_f64(o, SL_COL_VALUES(c, double)[i]);
-    case SL_STRING:
-        return sl_jsonw_str(o, (const char *)c->data + c->off[i],
-                            (size_t)(c->off[i + 1] - c->off[i]));
-    case SL_BOOLEAN:
-        return SL_COL_VALUES(c, uint8_t)[i] ? sl_buf_append(o, "true", 4)
-                                            : sl_buf_append(o, "false", 5);
-    default:
-        return sl__json_value(o, c, i);
-    }
-}
-
 static int jsonl_write(void *st, const struct sl_batch *b, const uint32_t *sel,
                        size_t n, struct sl_buf *out, struct sl_error *err)
 {
@@ -131,7 +110,7 @@ static int jsonl_write(void *st, const struct sl_batch *b, const uint32_t *sel,
             size_t p0 = e->pre_off[k] + first, p1 = e->pre_off[k + 1];
             first = false;
             if ((rc = sl_buf_append(out, names + p0, p1 - p0)) ||
-                (rc = put_value(out, c, i)))
+                (rc = sl__json_value(out, c, i)))
                 goto fail;
         }
         if ((rc = sl_buf_append(out, "}\n", 2)))

@@ -84,10 +84,15 @@ size_t sl__fmt_decimal(__int128 v, unsigned scale, char *out)
 {
     unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
     char tmp[48], *end = tmp + sizeof tmp, *p = end;
-    do {
+    while (u > UINT64_MAX) { /* 128-bit division only for huge values */
         *--p = (char)('0' + (unsigned)(u % 10));
         u /= 10;
-    } while (u);
+    }
+    uint64_t u64 = (uint64_t)u;
+    do {
+        *--p = (char)('0' + (unsigned)(u64 % 10));
+        u64 /= 10;
+    } while (u64);
     if (scale > 38)
         scale = 38;
     while ((size_t)(end - p) <= scale) /* at least one digit before '.' */
