@@ -693,8 +693,15 @@ static void remove_leftovers(struct file_sink *s)
         char *path;
         if (asprintf(&path, "%s/%s", s->tmpdir, n) < 0)
             break;
-        const char *m = strstr(n, s->cpid);
-        bool ours = m && m > n && m[-1] == '-' && m[nc] == '.';
+        /* part-<batch>-<hash>-<part>-<cpid>.<ext>.<folder hash>.tmp: the
+         * checkpoint id follows the fourth '-' (ids may hold '-' too). */
+        const char *m = n;
+        for (int dashes = 0; m && dashes < 4; dashes++) {
+            m = strchr(m, '-');
+            if (m)
+                m++;
+        }
+        bool ours = m && strncmp(m, s->cpid, nc) == 0 && m[nc] == '.';
         struct stat sb;
         if (!ours &&
             (stat(path, &sb) != 0 || now - sb.st_mtime < STALE_TMP_AGE)) {

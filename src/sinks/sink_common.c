@@ -27,11 +27,13 @@ int sl__sink_parse(const struct sl_option *opts, const struct sl_sink_ctx *ctx,
     size_t ne = 0;
     for (const struct sl_option *o = e->options; o && o->name; o++)
         ne++;
-    const char **also = calloc(ne + 1, sizeof *also);
+    const char **also = calloc(ne + 3, sizeof *also);
     if (!also)
         return sl_error_set(err, SL_ENOMEM, "%s: out of memory", what);
+    also[0] = "type"; /* the job's keys for every sink (job.c) */
+    also[1] = "format";
     for (size_t k = 0; k < ne; k++)
-        also[k] = e->options[k].name;
+        also[k + 2] = e->options[k].name;
     int rc =
         sl_options_parse(opts, (const char *const *)also, c, "sink", dst, err);
     free(also);

@@ -9,9 +9,9 @@
 #include "part.h"
 
 /* The encoder is the map's `format`, else ctx->default_format, else json.
- * opts (the sink's table, which should list `format`) is parsed into dst
- * with the encoder's option names allowed; the encoder checks those when
- * it is created. `what` names the sink in messages ("file sink"). A NULL
+ * opts (the sink's table) is parsed into dst with `type`, `format` and the
+ * encoder's option names allowed; the encoder checks its keys when it is
+ * created. `what` names the sink in messages ("file sink"). A NULL
  * map is an empty one. */
 int sl__sink_parse(const struct sl_option *opts, const struct sl_sink_ctx *ctx,
                    const char *what, void *dst,

@@ -41,7 +41,8 @@ static int rm_cb(const char *p, const struct stat *sb, int type,
 static void fx_open(struct fx *f, const char *yaml_tail, const char *cpid)
 {
     char yaml[1024];
-    snprintf(yaml, sizeof yaml, "path: %s/out\n%s", f->dir, yaml_tail);
+    snprintf(yaml, sizeof yaml, "type: file\npath: %s/out\n%s", f->dir,
+             yaml_tail);
     f->conf = tu_conf(yaml);
     struct sl_sink_ctx ctx = {.job_name = "t",
                               .conf = f->conf,
@@ -353,9 +354,10 @@ static void test_abort_and_leftovers(void **state)
     static const char *const names[] = {
         "part-00000009-" H_T0 "-00000-cp1.json." H_EMPTY ".tmp",
         "part-00000009-" H_T0 "-00000-cp2.json." H_EMPTY ".tmp",
+        "part-00000009-" H_T0 "-00000-cp1-x.json." H_EMPTY ".tmp",
         "notes.txt",
     };
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         char p[512];
         snprintf(p, sizeof p, "%s/out/_sluice_tmp/%s", f->dir, names[i]);
         FILE *fp = fopen(p, "w");
@@ -367,6 +369,8 @@ static void test_abort_and_leftovers(void **state)
     l = list_files(f);
     assert_string_equal(l, "_sluice_tmp/notes.txt\n"
                            "_sluice_tmp/part-00000009-" H_T0
+                           "-00000-cp1-x.json." H_EMPTY ".tmp\n"
+                           "_sluice_tmp/part-00000009-" H_T0
                            "-00000-cp2.json." H_EMPTY ".tmp\n");
     free(l);
     /* close without commit drops the batch's temps too */
@@ -375,6 +379,8 @@ static void test_abort_and_leftovers(void **state)
     fx_close(f);
     l = list_files(f);
     assert_string_equal(l, "_sluice_tmp/notes.txt\n"
+                           "_sluice_tmp/part-00000009-" H_T0
+                           "-00000-cp1-x.json." H_EMPTY ".tmp\n"
                            "_sluice_tmp/part-00000009-" H_T0
                            "-00000-cp2.json." H_EMPTY ".tmp\n");
     free(l);
