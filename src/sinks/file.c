@@ -18,7 +18,8 @@
  * Memory: each open file buffers encoder output and writes it with
  * open(O_APPEND)/write/close once FLUSH_AT bytes are buffered, so no file
  * descriptor stays open between calls whatever the number of folders; all
- * buffers are flushed when their total passes FLUSH_ALL_AT.
+ * buffers are flushed when their total passes FLUSH_ALL_AT, and with more
+ * than KEEP_BUFFERS streams a flushed buffer is freed, not kept.
  *
  * The engine also uses this sink for the dead-letter output, so nothing
  * here knows what the rows are. Called from the engine thread only.
@@ -47,6 +48,7 @@
 #define MAX_STREAMS 100000
 #define RECEIPT_NAMES 16
 #define MAX_STEP 256
+#define KEEP_BUFFERS 64 /* streams that keep their buffer between flushes */
 /* Temps of other checkpoints are left alone unless this old (seconds). */
 #define STALE_TMP_AGE (24 * 3600)
 
@@ -282,6 +284,17 @@ static int stream_get(struct file_sink *s, const char *partition,
 
 /* ---- files ---- */
 
+/* Empty st's buffer after its bytes went to the file. With many streams
+ * (folders x partitions) the memory is given back, so the buffers' total
+ * stays near FLUSH_ALL_AT instead of FLUSH_AT per stream. */
+static void trim_out(struct file_sink *s, struct stream *st)
+{
+    if (s->n_streams > KEEP_BUFFERS)
+        sl_buf_free(&st->out);
+    else
+        sl_buf_reset(&st->out);
+}
+
 static int flush_stream(struct file_sink *s, struct stream *st,
                         struct sl_error *err)
 {
@@ -293,7 +306,7 @@ static int flush_stream(struct file_sink *s, struct stream *st,
         return rc;
     st->flushed += st->out.len;
     s->buffered -= st->out.len;
-    sl_buf_reset(&st->out);
+    trim_out(s, st);
     return 0;
 }
 
@@ -387,7 +400,7 @@ static int finish_file(struct file_sink *s, struct stream *st,
         return rc;
     st->flushed += st->out.len;
     s->buffered -= st->out.len;
-    sl_buf_reset(&st->out);
+    trim_out(s, st);
     f->bytes = st->flushed;
     f->rows = st->rows;
     st->open = false;

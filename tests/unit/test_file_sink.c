@@ -333,6 +333,44 @@ static void test_column_folders(void **state)
     sl_batch_destroy(b);
 }
 
+static void test_many_folders(void **state)
+{
+    struct fx *f = *state;
+    fx_open(f, "partition_by: [k]\n", "cp1");
+    struct sl_batch_info bi = {.batch_id = 5, .window_start_ms = WINDOW_MS};
+    struct sl_error err;
+    assert_int_equal(sl_sink_file.begin(f->sink, &bi, &err), 0);
+    int at = 0;
+    for (int chunk = 0; chunk < 3; chunk++) {
+        struct sl_batch *b = tu_batch("struct<k:int,v:int>");
+        for (int i = 0; i < 200; i++, at++) {
+            assert_int_equal(sl_col_append_i32(&b->root.child[0], at % 100), 0);
+            assert_int_equal(sl_col_append_i32(&b->root.child[1], at), 0);
+            assert_int_equal(sl_batch_row_end(b), 0);
+        }
+        assert_int_equal(sl_sink_file.write(f->sink, &bi, "p", b, &err), 0);
+        sl_batch_destroy(b);
+    }
+    char *r = commit(f, &bi);
+    assert_non_null(strstr(r, "{\"files\":100,\"bytes\":"));
+    assert_non_null(strstr(r, ",\"rows\":600,\"names\":[\"k=0/part-00000005-"
+                              "3faa4bbdbfe5e52a-00000-cp1.json\","));
+    assert_non_null(strstr(r, "],\"more_names\":84}"));
+    free(r);
+    for (int k = 0; k < 100; k++) {
+        char rel[128], want[256];
+        snprintf(rel, sizeof rel,
+                 "k=%d/part-00000005-3faa4bbdbfe5e52a-00000-cp1.json", k);
+        snprintf(want, sizeof want,
+                 "{\"v\":%d}\n{\"v\":%d}\n{\"v\":%d}\n{\"v\":%d}\n"
+                 "{\"v\":%d}\n{\"v\":%d}\n",
+                 k, k + 100, k + 200, k + 300, k + 400, k + 500);
+        char *got = read_out(f, rel);
+        assert_string_equal(got, want);
+        free(got);
+    }
+}
+
 static void test_abort_and_leftovers(void **state)
 {
     struct fx *f = *state;
@@ -607,6 +645,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ingest_folders_csv, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_column_folders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_folders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_and_leftovers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_roll_and_replay, setup, teardown),

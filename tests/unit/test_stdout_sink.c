@@ -110,7 +110,8 @@ static void test_csv(void **state)
 {
     struct cap c;
     cap_start(&c);
-    struct sl_conf *conf = tu_conf("type: stdout\nformat: csv\nseparator: ';'\n");
+    struct sl_conf *conf =
+        tu_conf("type: stdout\nformat: csv\nseparator: ';'\n");
     struct sl_sink_ctx ctx = {.conf = conf, .default_format = "json"};
     struct sl_error err;
     void *s;
