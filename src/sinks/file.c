@@ -12,8 +12,9 @@
  * A new part starts only because of the data: when the file has reached
  * max_file_size, checked every `step` rows of the file (step is set from
  * max_file_size, 1..256, so where chunks were cut never matters), or when
- * the chunk's schema differs from the file's (a CSV header, a Parquet
- * footer describe one schema).
+ * the chunk's schema differs from the file's and the format writes the
+ * schema into the file (a CSV header, a Parquet footer); JSON lines go on
+ * in the same file.
  *
  * Memory: each open file buffers encoder output and writes it with
  * open(O_APPEND)/write/close once FLUSH_AT bytes are buffered, so no file
@@ -323,8 +324,9 @@ static int flush_all(struct file_sink *s, struct sl_error *err)
     return 0;
 }
 
-static int start_file(struct file_sink *s, struct stream *st,
-                      const struct sl_field *schema, struct sl_error *err)
+/* A new temp file for st (the next part), the encoder not yet begun. */
+static int open_file(struct file_sink *s, struct stream *st,
+                     const struct sl_field *schema, struct sl_error *err)
 {
     if (s->n_files == s->cap_files) {
         size_t cap = s->cap_files ? s->cap_files * 2 : 16;
@@ -378,6 +380,16 @@ static int start_file(struct file_sink *s, struct stream *st,
     st->file = s->n_files - 1;
     st->flushed = st->rows = 0;
     st->open = true;
+    return 0;
+}
+
+/* A new file for st whose encoder begins with `schema`. */
+static int start_file(struct file_sink *s, struct stream *st,
+                      const struct sl_field *schema, struct sl_error *err)
+{
+    int rc = open_file(s, st, schema, err);
+    if (rc)
+        return rc;
     size_t before = st->out.len;
     if ((rc = s->enc->begin(st->enc, schema, &st->out, err)))
         return rc;
@@ -385,18 +397,14 @@ static int start_file(struct file_sink *s, struct stream *st,
     return 0;
 }
 
-/* Finish the open file of st: footer, flush, fsync. The next file of the
- * stream is part + 1. */
-static int finish_file(struct file_sink *s, struct stream *st,
-                       struct sl_error *err)
+/* End the open file of st once the encoder has finished it: write what is
+ * buffered, fsync. The next file of the stream is part + 1. */
+static int close_file(struct file_sink *s, struct stream *st,
+                      struct sl_error *err)
 {
-    size_t before = st->out.len;
-    int rc = s->enc->finish(st->enc, &st->out, err);
-    s->buffered += st->out.len - before;
-    if (rc)
-        return rc;
     struct out_file *f = &s->files[st->file];
-    if ((rc = sl__fs_write(f->tmp, st->out.data, st->out.len, SL_FS_SYNC, err)))
+    int rc = sl__fs_write(f->tmp, st->out.data, st->out.len, SL_FS_SYNC, err);
+    if (rc)
         return rc;
     st->flushed += st->out.len;
     s->buffered -= st->out.len;
@@ -408,6 +416,50 @@ static int finish_file(struct file_sink *s, struct stream *st,
     return 0;
 }
 
+static int finish_file(struct file_sink *s, struct stream *st,
+                       struct sl_error *err)
+{
+    size_t before = st->out.len;
+    int rc = s->enc->finish(st->enc, &st->out, err);
+    s->buffered += st->out.len - before;
+    return rc ? rc : close_file(s, st, err);
+}
+
+/* The rows coming have another schema than st's open file. A format whose
+ * files carry their schema (CSV header, Parquet footer) needs a new part;
+ * one that does not (JSON lines: finish and begin write nothing) goes on
+ * in the same file, so its parts never depend on when the schema widened. */
+static int change_schema(struct file_sink *s, struct stream *st,
+                         const struct sl_field *schema, struct sl_error *err)
+{
+    size_t before = st->out.len;
+    int rc = s->enc->finish(st->enc, &st->out, err);
+    s->buffered += st->out.len - before;
+    if (rc)
+        return rc;
+    if (st->out.len != before) /* a footer: this file is done */
+        return close_file(s, st, err);
+    struct sl_buf head;
+    sl_buf_init(&head, OUT_MAX);
+    if ((rc = s->enc->begin(st->enc, schema, &head, err)))
+        goto out;
+    if (head.len == 0) {
+        sl_field_free(&st->schema);
+        memset(&st->schema, 0, sizeof st->schema);
+        if ((rc = sl_field_copy(&st->schema, schema)))
+            rc = sl_error_set(err, rc, "file sink: out of memory");
+        goto out;
+    }
+    /* A header: the encoder has begun the next file already. */
+    if ((rc = close_file(s, st, err)) || (rc = open_file(s, st, schema, err)) ||
+        (rc = sl_buf_append(&st->out, head.data, head.len)))
+        goto out;
+    s->buffered += head.len;
+out:
+    sl_buf_free(&head);
+    return rc;
+}
+
 /* Write rows sel[0..n) (or 0..n) of b into st, rolling parts by size. */
 static int write_rows(struct file_sink *s, struct stream *st,
                       const struct sl_field *schema, const struct sl_batch *b,
@@ -415,7 +467,7 @@ static int write_rows(struct file_sink *s, struct stream *st,
 {
     int rc;
     if (st->open && !sl_field_equal(&st->schema, schema) &&
-        (rc = finish_file(s, st, err)))
+        (rc = change_schema(s, st, schema, err)))
         return rc;
     size_t done = 0;
     while (done < n) {
