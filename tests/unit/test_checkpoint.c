@@ -404,6 +404,8 @@ static void test_commit_round_trip(void **state)
         .duration_ms = 1500,
         .sink_json = "{ \"files\": [\"out/p-0.json\", \"out/p-1.json\"],\n"
                      "  \"rows\": 990, \"ok\": true, \"note\": null }",
+        .schema = "struct<id:bigint,`a b`:string>",
+        .schema_version = 3,
     };
     struct sl_error err;
     assert_int_equal(sl_checkpoint_put_commit(cp, &c, &err), 0);
@@ -412,9 +414,10 @@ static void test_commit_round_trip(void **state)
     assert_string_equal(slurp(path),
                         "{\"batch\":7,\"records_in\":1000,\"records_out\":990,"
                         "\"dead_lettered\":10,\"bytes_in\":123456789012,"
-                        "\"duration_ms\":1500,\"sink\":{\"files\":[\"out/"
-                        "p-0.json\",\"out/p-1.json\"],\"rows\":990,\"ok\":true,"
-                        "\"note\":null}}\n");
+                        "\"duration_ms\":1500,\"schema\":\"struct<id:bigint,"
+                        "`a b`:string>\",\"schema_version\":3,\"sink\":{"
+                        "\"files\":[\"out/p-0.json\",\"out/p-1.json\"],"
+                        "\"rows\":990,\"ok\":true,\"note\":null}}\n");
     struct sl_commit_info r;
     assert_int_equal(sl_checkpoint_get_commit(cp, 7, &r, &err), 0);
     assert_int_equal(r.batch, 7);
@@ -423,6 +426,8 @@ static void test_commit_round_trip(void **state)
     assert_int_equal(r.dead_lettered, 10);
     assert_true(r.bytes_in == 123456789012);
     assert_int_equal(r.duration_ms, 1500);
+    assert_string_equal(r.schema, "struct<id:bigint,`a b`:string>");
+    assert_int_equal(r.schema_version, 3);
     assert_string_equal(r.sink_json,
                         "{\"files\":[\"out/p-0.json\",\"out/p-1.json\"],"
                         "\"rows\":990,\"ok\":true,\"note\":null}");
