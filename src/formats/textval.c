@@ -1,60 +1,193 @@
 /*
- * textval.c - text fields into typed columns, shared by the CSV and Grok
- * decoders (see textval.h). Numbers are checked against the JSON number
- * grammar before strtod sees them, so "0x10", "inf" or " 5" never become
- * numbers; the process never calls setlocale, so strtod reads '.'.
+ * textval.c - text and scanned numbers into typed columns (textval.h),
+ * shared by the JSON, CSV and Grok decoders. The number grammar, doubles,
+ * decimals and base64 are json_num.c's.
  */
 #include "textval.h"
 
 #include <math.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "datetime.h"
+#include "json_int.h"
 
-#define NUM_TEXT_MAX 400 /* longer text is never a number */
-
-static inline bool digit(uint8_t c)
+/* An integral double into int64 when in range. */
+static bool dbl_to_i64(double v, int64_t *out)
 {
-    return c >= '0' && c <= '9';
+    if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
+        return false;
+    *out = (int64_t)v;
+    return true;
 }
 
-/* JSON number form (RFC 8259 §6); `lenient` also allows a leading '+' and
- * leading zeros ("007"), which declared columns accept. */
-static bool number_form(const uint8_t *s, size_t n, bool lenient, bool *is_int)
+static inline bool whole(const struct sl_jnum *num)
 {
-    size_t i = 0;
-    if (i < n && (s[i] == '-' || (lenient && s[i] == '+')))
-        i++;
-    size_t d0 = i;
-    while (i < n && digit(s[i]))
-        i++;
-    if (i == d0 || (!lenient && s[d0] == '0' && i - d0 > 1))
+    return num->fits_i64 && !num->negzero;
+}
+
+bool sl__conv_num_fits(const struct sl_col *c, const struct sl_jnum *num)
+{
+    switch (c->type) {
+    case SL_BIGINT:
+        return whole(num);
+    case SL_INT:
+        return whole(num) && num->i >= INT32_MIN && num->i <= INT32_MAX;
+    case SL_DOUBLE:
+    case SL_STRING:
+        return true;
+    default:
         return false;
-    *is_int = true;
-    if (i < n && s[i] == '.') {
-        size_t f0 = ++i;
-        while (i < n && digit(s[i]))
-            i++;
-        if (i == f0)
-            return false;
-        *is_int = false;
     }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t e0 = i;
-        while (i < n && digit(s[i]))
-            i++;
-        if (i == e0)
-            return false;
-        *is_int = false;
+}
+
+int sl__conv_num(struct sl_col *c, const struct sl_jnum *num)
+{
+    int rc;
+    double d;
+    int64_t i;
+    bool w = whole(num);
+    switch (c->type) {
+    case SL_BIGINT:
+    case SL_INT:
+        if (w && (c->type == SL_BIGINT ||
+                  (num->i >= INT32_MIN && num->i <= INT32_MAX)))
+            return c->type == SL_INT ? sl_col_append_i32(c, (int32_t)num->i)
+                                     : sl_col_append_i64(c, num->i);
+        if (num->is_int && !num->negzero)
+            return SL_CONV_RANGE;
+        if ((rc = sl__json_num_double(num, &d)) && rc != SL_ETYPE)
+            return rc;
+        if (rc || d != trunc(d))
+            return rc ? SL_CONV_RANGE : SL_CONV_NOT_A;
+        if (!dbl_to_i64(d, &i) ||
+            (c->type == SL_INT && (i < INT32_MIN || i > INT32_MAX)))
+            return SL_CONV_RANGE;
+        return c->type == SL_INT ? sl_col_append_i32(c, (int32_t)i)
+                                 : sl_col_append_i64(c, i);
+    case SL_DOUBLE:
+        if ((rc = sl__json_num_double(num, &d)))
+            return rc == SL_ETYPE ? SL_CONV_RANGE : rc;
+        return sl_col_append_f64(c, d);
+    case SL_STRING:
+        return sl_col_append_bytes(c, num->s, num->n);
+    case SL_FLOAT:
+        if ((rc = sl__json_num_double(num, &d)) && rc != SL_ETYPE)
+            return rc;
+        if (rc || isinf((float)d))
+            return SL_CONV_RANGE;
+        return sl_col_append_f32(c, (float)d);
+    case SL_DECIMAL: {
+        __int128 v;
+        if (sl__decimal_parse(num->s, num->n, c->precision, c->scale, &v))
+            return SL_CONV_NOT_A;
+        return sl_col_append_dec(c, v);
     }
-    return i == n;
+    case SL_TIMESTAMP:
+        if (w) {
+            if (num->i > INT64_MAX / 1000000 || num->i < INT64_MIN / 1000000)
+                return SL_CONV_RANGE;
+            return sl_col_append_i64(c, num->i * 1000000);
+        }
+        if ((rc = sl__json_num_double(num, &d)) && rc != SL_ETYPE)
+            return rc;
+        if (rc || !dbl_to_i64(nearbyint(d * 1e6), &i))
+            return SL_CONV_RANGE;
+        return sl_col_append_i64(c, i);
+    case SL_BOOLEAN:
+        if (!w || (num->i != 0 && num->i != 1))
+            return SL_CONV_NOT_A;
+        return sl_col_append_bool(c, num->i == 1);
+    case SL_NULLTYPE:
+        return sl_col_append_null(c);
+    default:
+        return SL_CONV_NOT_A;
+    }
+}
+
+/* The whole of s[0..n) as a JSON number. */
+static bool scan_whole(const uint8_t *s, size_t n, struct sl_jnum *num)
+{
+    const uint8_t *bad;
+    const char *what;
+    return n > 0 && sl__json_scan_number(s, s + n, num, &bad, &what) &&
+           num->n == n;
+}
+
+static bool is_bool(const uint8_t *s, size_t n, bool *v)
+{
+    if (n == 4 && strncasecmp((const char *)s, "true", 4) == 0)
+        return *v = true, true;
+    if (n == 5 && strncasecmp((const char *)s, "false", 5) == 0)
+        return *v = false, true;
+    return false;
+}
+
+int sl__conv_text(struct sl_col *c, const uint8_t *s, size_t n)
+{
+    bool b;
+    switch (c->type) {
+    case SL_STRING:
+        return sl_col_append_bytes(c, s, n);
+    case SL_NULLTYPE:
+        return sl_col_append_null(c);
+    case SL_BOOLEAN:
+        return is_bool(s, n, &b) ? sl_col_append_bool(c, b) : SL_CONV_NOT_A;
+    case SL_DATE: {
+        int32_t days;
+        if (sl_date_parse((const char *)s, n, &days))
+            return SL_CONV_NOT_A;
+        return sl_col_append_i32(c, days);
+    }
+    case SL_TIMESTAMP: {
+        int64_t us;
+        if (sl_timestamp_parse((const char *)s, n, &us) == 0)
+            return sl_col_append_i64(c, us);
+        __attribute__((fallthrough)); /* epoch seconds as text */
+    }
+    case SL_INT:
+    case SL_BIGINT:
+    case SL_FLOAT:
+    case SL_DOUBLE: {
+        struct sl_jnum num;
+        return scan_whole(s, n, &num) ? sl__conv_num(c, &num) : SL_CONV_NOT_A;
+    }
+    case SL_DECIMAL: {
+        __int128 v;
+        if (sl__decimal_parse(s, n, c->precision, c->scale, &v))
+            return SL_CONV_NOT_A;
+        return sl_col_append_dec(c, v);
+    }
+    case SL_BINARY: {
+        uint8_t *o = sl_col_bytes_begin(c, n);
+        size_t w;
+        if (!o)
+            return SL_ENOMEM;
+        if (sl__base64_decode(s, n, o, &w))
+            return SL_CONV_NOT_A;
+        return sl_col_bytes_end(c, w);
+    }
+    default:
+        return SL_CONV_NOT_A;
+    }
+}
+
+int sl__text_into(struct sl_col *c, const uint8_t *s, size_t n,
+                  struct sl_error *err)
+{
+    int rc = sl__conv_text(c, s, n);
+    if (rc <= 0)
+        return rc;
+    int show = n > 40 ? 40 : (int)n;
+    const char *t = sl_type_name(c->type);
+    if (rc == SL_CONV_RANGE)
+        return sl_error_set(err, SL_ETYPE, "'%.*s%s' is out of range for %s",
+                            show, (const char *)s, n > 40 ? "..." : "", t);
+    return sl_error_set(err, SL_ETYPE, "'%.*s%s' is not %s %s", show,
+                        (const char *)s, n > 40 ? "..." : "",
+                        strchr("aeiou", t[0]) ? "an" : "a", t);
 }
 
 bool sl__text_i64(const uint8_t *s, size_t n, int64_t *v)
@@ -67,7 +200,7 @@ bool sl__text_i64(const uint8_t *s, size_t n, int64_t *v)
         return false;
     uint64_t u = 0;
     for (; i < n; i++) {
-        if (!digit(s[i]))
+        if (s[i] < '0' || s[i] > '9')
             return false;
         u = u * 10 + (uint64_t)(s[i] - '0');
     }
@@ -77,209 +210,29 @@ bool sl__text_i64(const uint8_t *s, size_t n, int64_t *v)
     return true;
 }
 
-static bool to_double(const uint8_t *s, size_t n, double *d)
-{
-    char tmp[NUM_TEXT_MAX + 1];
-    if (n > NUM_TEXT_MAX)
-        return false;
-    memcpy(tmp, s, n);
-    tmp[n] = 0;
-    *d = strtod(tmp, NULL);
-    return isfinite(*d);
-}
-
-static bool is_bool(const uint8_t *s, size_t n, bool *v)
-{
-    if (n == 4 && strncasecmp((const char *)s, "true", 4) == 0)
-        return *v = true, true;
-    if (n == 5 && strncasecmp((const char *)s, "false", 5) == 0)
-        return *v = false, true;
-    return false;
-}
-
 enum sl_type sl__text_kind(const uint8_t *s, size_t n)
 {
     if (n == 0)
         return SL_STRING;
-    bool is_int, b;
     uint8_t c = s[0];
-    if (digit(c) || c == '-') {
-        if (n >= 10 && digit(c) && s[4] == '-') {
+    if ((c >= '0' && c <= '9') || c == '-') {
+        if (n >= 10 && c != '-' && s[4] == '-') {
             int64_t us;
             return sl_timestamp_parse((const char *)s, n, &us) == 0
                        ? SL_TIMESTAMP
                        : SL_STRING;
         }
-        if (!number_form(s, n, false, &is_int) || n > NUM_TEXT_MAX)
-            return SL_STRING;
-        int64_t v;
-        if (is_int && sl__text_i64(s, n, &v))
-            return v >= INT32_MIN && v <= INT32_MAX ? SL_INT : SL_BIGINT;
+        struct sl_jnum num;
         double d;
-        return to_double(s, n, &d) ? SL_DOUBLE : SL_STRING;
+        if (!scan_whole(s, n, &num))
+            return SL_STRING;
+        if (whole(&num))
+            return num.i >= INT32_MIN && num.i <= INT32_MAX ? SL_INT
+                                                            : SL_BIGINT;
+        return sl__json_num_double(&num, &d) == 0 ? SL_DOUBLE : SL_STRING;
     }
-    return is_bool(s, n, &b) ? SL_BOOLEAN : SL_STRING;
-}
-
-/* Exact decimal: [sign] digits [. digits] [e [sign] digits] at `scale`,
- * at most `precision` digits. */
-static bool decimal_parse(const uint8_t *s, size_t n, unsigned precision,
-                          unsigned scale, __int128 *out)
-{
-    bool is_int;
-    if (!number_form(s, n, true, &is_int))
-        return false;
-    size_t i = 0;
-    bool neg = false;
-    if (s[i] == '-' || s[i] == '+')
-        neg = s[i++] == '-';
-    /* Collect the digits and where the point is. */
-    uint8_t dg[80];
-    size_t nd = 0;
-    long point = -1;
-    for (; i < n && (digit(s[i]) || s[i] == '.'); i++) {
-        if (s[i] == '.') {
-            point = (long)nd;
-            continue;
-        }
-        if (nd == 0 && s[i] == '0' && point < 0)
-            continue; /* leading zero of the integer part */
-        if (nd == sizeof dg)
-            return false;
-        dg[nd++] = (uint8_t)(s[i] - '0');
-    }
-    if (point < 0)
-        point = (long)nd;
-    long exp = 0;
-    if (i < n) { /* exponent */
-        int64_t e;
-        if (!sl__text_i64(s + i + 1, n - i - 1, &e) || e > 100 || e < -100)
-            return false;
-        exp = (long)e;
-    }
-    /* value = 0.dg * 10^(point+exp); unscaled = value * 10^scale. */
-    long int_digits = point + exp + (long)scale; /* digits kept */
-    __int128 v = 0;
-    unsigned used = 0;
-    for (long k = 0; k < (long)nd || k < int_digits; k++) {
-        uint8_t d = k < (long)nd ? dg[k] : 0;
-        if (k >= int_digits) {
-            if (d)
-                return false; /* would lose digits */
-            continue;
-        }
-        if (v || d)
-            used++;
-        if (used > precision || used > 38)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = neg ? -v : v;
-    return true;
-}
-
-static int not_a(struct sl_error *err, const struct sl_col *c, const uint8_t *s,
-                 size_t n, const char *why)
-{
-    int show = n > 60 ? 60 : (int)n;
-    const char *t = sl_type_name(c->type);
-    bool an = t[0] == 'a' || t[0] == 'i';
-    return sl_error_set(err, SL_ETYPE, "'%.*s%s' is %s %s%s", show,
-                        (const char *)s, n > 60 ? "..." : "",
-                        why ? "out of range for" : (an ? "not an" : "not a"), t,
-                        why ? why : "");
-}
-
-static int numeric_into(struct sl_col *c, const uint8_t *s, size_t n,
-                        struct sl_error *err)
-{
-    bool is_int;
-    if (!number_form(s, n, true, &is_int))
-        return not_a(err, c, s, n, NULL);
-    int64_t i;
-    double d;
-    bool whole = is_int && sl__text_i64(s, n, &i);
-    if (!whole && (c->type == SL_INT || c->type == SL_BIGINT ||
-                   c->type == SL_TIMESTAMP)) {
-        if (!to_double(s, n, &d))
-            return not_a(err, c, s, n, "");
-        if (c->type == SL_TIMESTAMP) {
-            d = nearbyint(d * 1e6);
-            if (!(d >= -9.2e18 && d <= 9.2e18))
-                return not_a(err, c, s, n, "");
-            return sl_col_append_i64(c, (int64_t)d);
-        }
-        if (is_int || !(d >= -9.2e18 && d <= 9.2e18))
-            return not_a(err, c, s, n, "");
-        if (d != trunc(d))
-            return not_a(err, c, s, n, NULL);
-        i = (int64_t)d;
-        whole = true;
-    }
-    switch (c->type) {
-    case SL_INT:
-        if (i < INT32_MIN || i > INT32_MAX)
-            return not_a(err, c, s, n, "");
-        return sl_col_append_i32(c, (int32_t)i);
-    case SL_BIGINT:
-        return sl_col_append_i64(c, i);
-    case SL_TIMESTAMP:
-        if (i > INT64_MAX / 1000000 || i < INT64_MIN / 1000000)
-            return not_a(err, c, s, n, "");
-        return sl_col_append_i64(c, i * 1000000);
-    case SL_FLOAT:
-        if (!to_double(s, n, &d) || isinf((float)d))
-            return not_a(err, c, s, n, "");
-        return sl_col_append_f32(c, (float)d);
-    default: /* SL_DOUBLE */
-        if (!to_double(s, n, &d))
-            return not_a(err, c, s, n, "");
-        return sl_col_append_f64(c, d);
-    }
-}
-
-int sl__text_into(struct sl_col *c, const uint8_t *s, size_t n,
-                  struct sl_error *err)
-{
     bool b;
-    switch (c->type) {
-    case SL_STRING:
-    case SL_BINARY:
-        return sl_col_append_bytes(c, s, n);
-    case SL_NULLTYPE:
-        return sl_col_append_null(c);
-    case SL_BOOLEAN:
-        if (!is_bool(s, n, &b))
-            return not_a(err, c, s, n, NULL);
-        return sl_col_append_bool(c, b);
-    case SL_DATE: {
-        int32_t days;
-        if (sl_date_parse((const char *)s, n, &days))
-            return not_a(err, c, s, n, NULL);
-        return sl_col_append_i32(c, days);
-    }
-    case SL_TIMESTAMP: {
-        int64_t us;
-        if (sl_timestamp_parse((const char *)s, n, &us) == 0)
-            return sl_col_append_i64(c, us);
-        return numeric_into(c, s, n, err); /* epoch seconds */
-    }
-    case SL_INT:
-    case SL_BIGINT:
-    case SL_FLOAT:
-    case SL_DOUBLE:
-        return numeric_into(c, s, n, err);
-    case SL_DECIMAL: {
-        __int128 v;
-        if (!decimal_parse(s, n, c->precision, c->scale, &v))
-            return not_a(err, c, s, n, NULL);
-        return sl_col_append_dec(c, v);
-    }
-    default:
-        return sl_error_set(err, SL_ETYPE,
-                            "a text field cannot fill a %s column",
-                            sl_type_name(c->type));
-    }
+    return is_bool(s, n, &b) ? SL_BOOLEAN : SL_STRING;
 }
 
 int sl__text_detect(struct sl_col *c, const uint8_t *s, size_t n,
