@@ -149,7 +149,13 @@ static long csv_frame(void *st, const uint8_t *p, size_t n, bool at_eof,
                 continue;
             }
             if (inq) {
-                if (ch == c->quote)
+                if (ch != c->quote)
+                    continue;
+                if (i + 1 == n && !at_eof)
+                    return -1; /* closing, or the first of a "" pair? */
+                if (i + 1 < n && p[i + 1] == c->quote)
+                    i++; /* "" inside: still quoted */
+                else
                     inq = false;
                 continue;
             }
