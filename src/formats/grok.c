@@ -159,7 +159,7 @@ static int parse_custom(struct grok *g, const char *text, struct sl_error *err)
             const char *rs = ne;
             while (rs < le && (*rs == ' ' || *rs == '\t'))
                 rs++;
-            if (ne == s || rs == ne || rs == le)
+            if (ne == s || rs == ne || rs == le || ne - s > 100)
                 return sl_error_set(err, SL_EINVAL,
                                     "grok_custom_patterns: '%.*s' is not "
                                     "'NAME regex'",
@@ -239,9 +239,11 @@ static int expand_ref(struct grok *g, const char **pp, const char *where,
     size_t nn = (size_t)(ne - name);
     const char *def = find_def(g, name, nn);
     if (!def)
-        return sl_error_set(err, SL_ENOTFOUND,
-                            "grok pattern %s: unknown pattern name '%.*s'",
-                            where, (int)nn, name);
+        return sl_error_set(
+            err, SL_ENOTFOUND,
+            "grok pattern %s: unknown pattern name '%.*s'%s%s%s", where,
+            (int)nn, name, g->depth ? " (in the definition of " : "",
+            g->depth ? g->stack[g->depth - 1] : "", g->depth ? ")" : "");
     const char *sname = NULL; /* the definition's own (stable) name */
     for (size_t i = 0; i < g->nd && !sname; i++)
         if (g->defs[i].regex == def)
@@ -249,18 +251,25 @@ static int expand_ref(struct grok *g, const char **pp, const char *where,
     for (const struct sl_grok_def *d = sl__grok_builtin; d->name && !sname; d++)
         if (d->regex == def)
             sname = d->name;
-    for (size_t i = 0; i < g->depth; i++)
-        if (g->stack[i] == sname)
-            return sl_error_set(err, SL_EINVAL,
-                                "grok pattern %s: '%s' is defined in "
-                                "terms of itself (recursive definition)",
-                                where, sname);
+    for (size_t i = 0; i < g->depth; i++) {
+        if (g->stack[i] != sname)
+            continue;
+        char chain[256] = "";
+        size_t cl = 0;
+        for (size_t k = i; k < g->depth && cl < sizeof chain; k++)
+            cl += (size_t)snprintf(chain + cl, sizeof chain - cl, "%s -> ",
+                                   g->stack[k]);
+        return sl_error_set(err, SL_EINVAL,
+                            "grok pattern %s: recursive definition: %s%s",
+                            where, chain, sname);
+    }
     if (g->depth == MAX_DEPTH)
         return sl_error_set(err, SL_ELIMIT,
                             "grok pattern %s: patterns nest deeper than %d",
                             where, MAX_DEPTH);
     struct cap c = {0};
     int rc;
+    size_t open_at = g->rx.len;
     if (field) {
         if (type && type_of(type, (size_t)(te - type), &c))
             return sl_error_set(err, SL_EINVAL,
@@ -300,17 +309,16 @@ static int expand_ref(struct grok *g, const char **pp, const char *where,
         g->spans = v;
         g->spancap = cap;
     }
-    g->spans[g->nspan++] = (struct span){g->rx.len, 0, sname};
+    g->spans[g->nspan++] = (struct span){open_at, 0, sname};
     g->stack[g->depth++] = sname;
-    char w[160];
-    snprintf(w, sizeof w, "%s (in %s)", sname, where);
-    rc = expand(g, def, w, err);
+    rc = expand(g, def, where, err);
     g->depth--;
     if (rc)
         return rc;
-    g->spans[si].end = g->rx.len;
     *pp = end + 1;
-    return sl_buf_putc(&g->rx, ')');
+    rc = sl_buf_putc(&g->rx, ')');
+    g->spans[si].end = g->rx.len;
+    return rc;
 }
 
 static int expand(struct grok *g, const char *text, const char *where,
@@ -357,15 +365,24 @@ static int compile(struct grok *g, const char *text, const char *label,
         return 0;
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(ecode, msg, sizeof msg);
-    /* The innermost definition around the error names the culprit. */
+    /* The smallest definition that does not compile on its own is the
+     * culprit (each expansion is a self-contained group). */
     const char *who = label;
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < g->nspan; i++) {
         const struct span *s = &g->spans[i];
-        if (eoff >= s->start && eoff <= s->end && s->end - s->start < best) {
-            best = s->end - s->start;
-            who = s->name;
+        if (s->end - s->start >= best)
+            continue;
+        int e2;
+        PCRE2_SIZE o2;
+        pcre2_code *t = pcre2_compile((PCRE2_SPTR)g->rx.data + s->start,
+                                      s->end - s->start, 0, &e2, &o2, NULL);
+        if (t) {
+            pcre2_code_free(t);
+            continue;
         }
+        best = s->end - s->start;
+        who = s->name;
     }
     return sl_error_set(err, SL_EINVAL,
                         "grok pattern %s: bad regex%s%s: %s (at byte %zu of "
@@ -506,37 +523,13 @@ int sl__grok_create(const char *const *pats, size_t n, const char *custom,
      * it even when no pattern uses it. */
     for (size_t i = 0; !rc && i < g->nd; i++) {
         pcre2_code *re = NULL;
-        char label[96];
+        char label[160], text[160];
         snprintf(label, sizeof label, "%s (grok_custom_patterns)",
                  g->defs[i].name);
+        snprintf(text, sizeof text, "%%{%s}", g->defs[i].name);
         g->ncap = 0;
-        g->stack[0] = g->defs[i].name;
-        sl_buf_reset(&g->rx);
-        g->nspan = 0;
-        g->depth = 1;
-        rc = expand(g, g->defs[i].regex, label, err);
-        if (!rc) {
-            g->depth = 0;
-            char *text = strndup((const char *)g->rx.data, g->rx.len);
-            if (!text) {
-                rc = SL_ENOMEM;
-                break;
-            }
-            int ecode;
-            PCRE2_SIZE eoff;
-            re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, 0,
-                               &ecode, &eoff, NULL);
-            free(text);
-            if (!re) {
-                PCRE2_UCHAR msg[256];
-                pcre2_get_error_message(ecode, msg, sizeof msg);
-                rc = sl_error_set(err, SL_EINVAL,
-                                  "grok pattern %s: bad regex: %s (at byte "
-                                  "%zu)",
-                                  label, (const char *)msg, (size_t)eoff);
-            }
-            pcre2_code_free(re);
-        }
+        rc = compile(g, text, label, &re, err);
+        pcre2_code_free(re);
         for (size_t k = 0; k < g->ncap; k++)
             free(g->caps[k].field);
         g->ncap = 0;
