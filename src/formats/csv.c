@@ -16,7 +16,8 @@
  * force, which is the header's order when the files share one header; a
  * record equal to the partition's header is skipped (files concatenated).
  *
- * Values: a field equal to `null_value` that was not quoted is null;
+ * Values: records must be UTF-8 (strings in a batch are); a field equal
+ * to `null_value` that was not quoted is null;
  * declared columns convert with textval.c like JSON strings do; detection
  * infers boolean, int, bigint, double, timestamp or string per field and
  * widens the column.
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "part.h"
 #include "textval.h"
 
@@ -577,6 +579,9 @@ static int csv_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
         return SL_ENOMEM;
     bool first = c->first;
     c->first = false;
+    if (!sl_utf8_valid(p, n))
+        return sl_error_set_at(err, SL_ECORRUPT, 0,
+                               "record is not valid UTF-8 text");
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         i = 3;
     int rc = 0;

@@ -26,12 +26,14 @@
 #include <strings.h>
 
 #include "grok.h"
+#include "jsonw.h"
 #include "part.h"
 #include "textval.h"
 
 #define MAX_REGEX (1u << 20) /* bytes of an expanded pattern */
 #define MAX_DEPTH 64         /* nesting of %{...} */
 #define MAX_CAPS 1024        /* captures of one pattern */
+#define MATCH_LIMIT 1000000  /* backtracking steps per line and pattern */
 
 struct grok_opts {
     char *grok_pattern;
@@ -83,7 +85,8 @@ struct grok {
     struct def *defs; /* custom */
     size_t nd;
     pcre2_match_data *md;
-    struct sl_field schema; /* SL_STRUCT: the columns the captures give */
+    pcre2_match_context *mc; /* bounds the work of one match */
+    struct sl_field schema;  /* SL_STRUCT: the columns the captures give */
     bool declared;
     /* expansion scratch */
     struct sl_buf rx;
@@ -500,6 +503,7 @@ static void grok_destroy(void *st)
     sl_buf_free(&g->rx);
     sl_field_free(&g->schema);
     pcre2_match_data_free(g->md);
+    pcre2_match_context_free(g->mc);
     free(g);
 }
 
@@ -546,8 +550,11 @@ int sl__grok_create(const char *const *pats, size_t n, const char *custom,
             if (c + 1 > groups)
                 groups = c + 1;
         }
-        if (!(g->md = pcre2_match_data_create(groups, NULL)))
+        if (!(g->md = pcre2_match_data_create(groups, NULL)) ||
+            !(g->mc = pcre2_match_context_create(NULL)))
             rc = SL_ENOMEM;
+        else
+            pcre2_set_match_limit(g->mc, MATCH_LIMIT);
     }
     sl_buf_free(&g->rx);
     if (rc) {
@@ -591,17 +598,21 @@ static int grok_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
     struct grok *g = st;
     if (n && p[n - 1] == '\r')
         n--;
+    if (!sl_utf8_valid(p, n))
+        return sl_error_set_at(err, SL_ECORRUPT, 0,
+                               "line is not valid UTF-8 text");
     const struct pat *pt = NULL;
     for (size_t i = 0; i < g->np && !pt; i++) {
         const struct pat *t = &g->pats[i];
-        int m = t->jit ? pcre2_jit_match(t->re, p, n, 0, 0, g->md, NULL)
-                       : pcre2_match(t->re, p, n, 0, 0, g->md, NULL);
+        int m = t->jit ? pcre2_jit_match(t->re, p, n, 0, 0, g->md, g->mc)
+                       : pcre2_match(t->re, p, n, 0, 0, g->md, g->mc);
         if (m > 0)
             pt = t;
         else if (m != PCRE2_ERROR_NOMATCH)
             return sl_error_set_at(err, SL_ELIMIT, 0,
                                    "grok pattern %zu: matching gave up "
-                                   "(PCRE2 error %d)",
+                                   "(PCRE2 error %d: backtracking or stack "
+                                   "limit)",
                                    i + 1, m);
     }
     if (!pt)
