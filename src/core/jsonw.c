@@ -101,6 +101,8 @@ int sl_jsonw_f64(struct sl_buf *b, double v)
 {
     if (!isfinite(v))
         return sl_buf_append(b, "null", 4);
+    if (v == 0)
+        return signbit(v) ? sl_buf_append(b, "-0", 2) : sl_buf_append(b, "0", 1);
     double a = fabs(v);
     if (a < 9007199254740992.0 && a >= 1e-6) {
         for (int k = 0; k <= 6; k++) {
