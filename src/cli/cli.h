@@ -19,6 +19,7 @@ int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);
 int sl_cmd_checkpoint(int argc, char **argv);
 int sl_cmd_schema(int argc, char **argv);
+int sl_cmd_help(int argc, char **argv);
 
 /* Exit code for an error status. */
 int sl_cli_exit_code(int rc);

@@ -17,6 +17,7 @@ static const char usage[] =
     "  sluice checkpoint show JOB.yaml          where the job is in its source\n"
     "  sluice checkpoint reset JOB.yaml --yes   delete the checkpoint (reprocess)\n"
     "  sluice schema detect JOB.yaml            sample the source, print its schema\n"
+    "  sluice help [job | source T | format F | sink T | output F]   job-file keys\n"
     "  sluice version\n"
     "\n"
     "Each subcommand takes --help. Global: --log-level error|warn|info|debug\n"
@@ -59,6 +60,8 @@ int main(int argc, char **argv)
         return SL_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2)
+        return sl_cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
