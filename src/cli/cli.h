@@ -12,8 +12,12 @@
 
 #include "error.h"
 
-enum { SL_EXIT_OK = 0, SL_EXIT_FAIL = 1, SL_EXIT_USAGE = 2,
-       SL_EXIT_CONFLICT = 3 };
+enum {
+    SL_EXIT_OK = 0,
+    SL_EXIT_FAIL = 1,
+    SL_EXIT_USAGE = 2,
+    SL_EXIT_CONFLICT = 3
+};
 
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);

@@ -12,7 +12,8 @@
 #include "part.h"
 
 static const char help[] =
-    "Usage: sluice help [job | source TYPE | format NAME | sink TYPE | output NAME]\n"
+    "Usage: sluice help [job | source TYPE | format NAME | sink TYPE | output "
+    "NAME]\n"
     "       sluice help --markdown\n"
     "\n"
     "Prints the keys a job file accepts: for the top level (job), a source\n"

@@ -740,7 +740,8 @@ int sl_options_markdown(const struct sl_option *opts, struct sl_buf *out)
         rc = rc ? rc : sl_buf_puts(out, " | ");
         if (!rc && o->def)
             rc = sl_buf_appendf(out, "`%s`", o->def);
-        rc = rc ? rc : sl_buf_appendf(out, " | %s | ", o->required ? "yes" : "");
+        rc =
+            rc ? rc : sl_buf_appendf(out, " | %s | ", o->required ? "yes" : "");
         rc = rc ? rc : md_cell(out, o->help);
         rc = rc ? rc : sl_buf_puts(out, " |\n");
     }
