@@ -223,8 +223,9 @@ int sl_batch_create(const struct sl_field *schema, struct sl_batch **out,
         free(b);
         return sl_error_set(err, rc, "out of memory creating a batch");
     }
-    free(b->root.name); /* the root has no name */
+    free(b->root.name); /* the root has no name and is never null */
     b->root.name = NULL;
+    b->root.nullable = false;
     *out = b;
     return 0;
 }
