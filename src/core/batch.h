@@ -53,9 +53,10 @@ struct sl_col {
 
 struct sl_batch {
     struct sl_col root; /* SL_STRUCT; root.len is the row count */
-    size_t max_bytes;   /* cap on data bytes per batch (0 = no cap); the
-                           appends do not check it: the engine compares
-                           sl_batch_bytes with it between records */
+    size_t max_bytes;   /* cap on data bytes per batch (0 = no cap); not
+                           checked by the appends (a column does not know
+                           its batch): a batch is bounded by the chunk it
+                           is filled from, sl_batch_bytes says its size */
 };
 
 /* ---- whole batch ---- */
