@@ -72,6 +72,7 @@ struct hdr {
 
 struct csv {
     uint8_t sep, quote, esc;
+    uint8_t special[256]; /* bytes that end an unquoted run */
     bool has_quote, has_esc, header, fill, detect;
     char *null_value;
     size_t null_len;
@@ -181,19 +182,27 @@ static long csv_frame(void *st, const uint8_t *p, size_t n, bool at_eof,
 
 /* ---- one row into fields ---- */
 
-static int add_field(struct csv *c, size_t off, size_t n, bool quoted, bool esc,
-                     struct sl_error *err)
+static int grow_fields(struct csv *c, size_t off, struct sl_error *err)
+{
+    if (c->fcap >= MAX_FIELDS)
+        return sl_error_set_at(err, SL_ELIMIT, (int64_t)off,
+                               "row has more than %d fields", MAX_FIELDS);
+    size_t cap = c->fcap ? c->fcap * 2 : 64;
+    struct fld *f = realloc(c->f, cap * sizeof *f);
+    if (!f)
+        return SL_ENOMEM;
+    c->f = f;
+    c->fcap = cap;
+    return 0;
+}
+
+static inline int add_field(struct csv *c, size_t off, size_t n, bool quoted,
+                            bool esc, struct sl_error *err)
 {
     if (c->nf == c->fcap) {
-        if (c->fcap >= MAX_FIELDS)
-            return sl_error_set_at(err, SL_ELIMIT, (int64_t)off,
-                                   "row has more than %d fields", MAX_FIELDS);
-        size_t cap = c->fcap ? c->fcap * 2 : 64;
-        struct fld *f = realloc(c->f, cap * sizeof *f);
-        if (!f)
-            return SL_ENOMEM;
-        c->f = f;
-        c->fcap = cap;
+        int rc = grow_fields(c, off, err);
+        if (rc)
+            return rc;
     }
     if (n > UINT32_MAX || off > UINT32_MAX)
         return sl_error_set_at(err, SL_ELIMIT, (int64_t)off,
@@ -298,8 +307,7 @@ static int parse_row(struct csv *c, const uint8_t *p, size_t n, size_t *i,
             }
         } else {
             size_t s = j;
-            while (j < n && p[j] != c->sep && p[j] != '\n' && p[j] != '\r' &&
-                   !(c->has_esc && p[j] == c->esc))
+            while (j < n && !c->special[p[j]])
                 j++;
             if (j < n && p[j] == '\r' && !row_end(p, n, j)) {
                 j = s;
@@ -673,6 +681,9 @@ static int csv_create(const struct sl_decoder_ctx *ctx, void **st,
                           "must differ");
         goto fail;
     }
+    c->special[c->sep] = c->special['\n'] = c->special['\r'] = 1;
+    if (c->has_esc)
+        c->special[c->esc] = 1;
     c->header = o.header;
     c->fill = o.ragged && strcmp(o.ragged, "fill") == 0;
     c->null_value = o.null_value;

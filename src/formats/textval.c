@@ -235,11 +235,60 @@ enum sl_type sl__text_kind(const uint8_t *s, size_t n)
     return is_bool(s, n, &b) ? SL_BOOLEAN : SL_STRING;
 }
 
+/* An integer in JSON form of at most 18 digits (so it fits int64). */
+static inline bool short_int(const uint8_t *s, size_t n, int64_t *v)
+{
+    size_t i = n && s[0] == '-';
+    if (i == n || n - i > 18 || (s[i] == '0' && (n - i > 1 || i)))
+        return false; /* empty, long, leading zero, -0 */
+    int64_t u = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)s[i] - '0';
+        if (d > 9)
+            return false;
+        u = u * 10 + d;
+    }
+    *v = s[0] == '-' ? -u : u;
+    return true;
+}
+
 int sl__text_detect(struct sl_col *c, const uint8_t *s, size_t n,
                     struct sl_error *err)
 {
-    if (c->type == SL_STRING)
+    /* Fast paths: the text is of the column's type already (the same
+     * outcome as the general path below, which decides by sl__text_kind). */
+    int64_t v;
+    bool b;
+    switch (c->type) {
+    case SL_STRING:
         return sl_col_append_bytes(c, s, n);
+    case SL_INT:
+        if (short_int(s, n, &v) && v >= INT32_MIN && v <= INT32_MAX)
+            return sl_col_append_i32(c, (int32_t)v);
+        break;
+    case SL_BIGINT:
+        if (short_int(s, n, &v))
+            return sl_col_append_i64(c, v);
+        break;
+    case SL_TIMESTAMP:
+        if (n >= 10 && s[0] >= '0' && s[0] <= '9' && s[4] == '-' &&
+            sl_timestamp_parse((const char *)s, n, &v) == 0)
+            return sl_col_append_i64(c, v);
+        break;
+    case SL_DOUBLE: {
+        struct sl_jnum num;
+        double d;
+        if (scan_whole(s, n, &num) && sl__json_num_double(&num, &d) == 0)
+            return sl_col_append_f64(c, d);
+        break;
+    }
+    case SL_BOOLEAN:
+        if (is_bool(s, n, &b))
+            return sl_col_append_bool(c, b);
+        break;
+    default:
+        break;
+    }
     enum sl_type k = sl__text_kind(s, n);
     if (k != c->type) {
         enum sl_type to = sl_type_widen(c->type, k);
