@@ -397,21 +397,24 @@ static int set_header_names(struct csv *c, struct hdr *h, char **names,
     h->names = names;
     h->n = n;
     for (size_t k = 0; k < n; k++) {
-        bool dup = !names[k][0];
-        for (size_t m = 0; !dup && m < k; m++)
-            dup = strcmp(names[m], names[k]) == 0;
-        if (!dup)
-            continue;
-        size_t need = strlen(names[k]) + 24;
-        char *s = malloc(need);
-        if (!s)
-            return SL_ENOMEM;
-        if (names[k][0])
-            snprintf(s, need, "%s_%zu", names[k], k);
-        else
-            snprintf(s, need, "col%zu", k);
-        free(names[k]);
-        names[k] = s;
+        /* Until unique: name_<k>, name_<k>_<k>, ... (or col<k>). */
+        for (;;) {
+            bool dup = !names[k][0];
+            for (size_t m = 0; !dup && m < k; m++)
+                dup = strcmp(names[m], names[k]) == 0;
+            if (!dup)
+                break;
+            size_t need = strlen(names[k]) + 24;
+            char *s = malloc(need);
+            if (!s)
+                return SL_ENOMEM;
+            if (names[k][0])
+                snprintf(s, need, "%s_%zu", names[k], k);
+            else
+                snprintf(s, need, "col%zu", k);
+            free(names[k]);
+            names[k] = s;
+        }
     }
     c->gen++;
     return 0;

@@ -356,6 +356,12 @@ static void test_header_names(void **state)
     ok(&f, "1,2,3");
     want_schema(&f, "struct<a:int,col1:int,a_2:int>");
     fx_close(&f);
+    /* A renamed duplicate that collides again gets another suffix. */
+    fx_open(&f, "header: true", NULL);
+    ok(&f, "a_2,a,a,col3,");
+    ok(&f, "1,2,3,4,5");
+    want_schema(&f, "struct<a_2:int,a:int,a_2_2:int,col3:int,col4:int>");
+    fx_close(&f);
 }
 
 /* ---- ragged rows, BOM, CRLF, null_value ---- */
