@@ -8,11 +8,12 @@
  * (custom definitions first, then the built-in library of
  * grok_patterns.c), %{NAME:field} into a named group, %{NAME:field:type}
  * typed - and compiled into ONE PCRE2 regex with JIT, anchored at both
- * ends of the line. Unknown names, recursive definitions and bad regexes
- * are start-up errors naming the pattern. Per line: one JIT match per
- * pattern until one matches; each capture is converted to its column's
- * type (textval.c); an unset or empty typed capture is null; a line no
- * pattern matches is a bad record (dead-letter).
+ * ends of the line, in UTF-8 mode (lines are checked to be UTF-8 first, so
+ * a capture never splits a character). Unknown names, recursive definitions and
+ * bad regexes are start-up errors naming the pattern. Per line: one JIT match
+ * per pattern until one matches; each capture is converted to its column's type
+ * (textval.c); an unset or empty typed capture is null; a line no pattern
+ * matches is a bad record (dead-letter).
  *
  * The schema is the captures in order of first appearance, typed as
  * written (default string); a declared schema picks captures by name.
@@ -361,9 +362,9 @@ static int compile(struct grok *g, const char *text, const char *label,
         return rc;
     int ecode;
     PCRE2_SIZE eoff;
-    *re =
-        pcre2_compile((PCRE2_SPTR)g->rx.data, g->rx.len,
-                      PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ecode, &eoff, NULL);
+    *re = pcre2_compile((PCRE2_SPTR)g->rx.data, g->rx.len,
+                        PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ecode,
+                        &eoff, NULL);
     if (*re)
         return 0;
     PCRE2_UCHAR msg[256];
@@ -378,8 +379,9 @@ static int compile(struct grok *g, const char *text, const char *label,
             continue;
         int e2;
         PCRE2_SIZE o2;
-        pcre2_code *t = pcre2_compile((PCRE2_SPTR)g->rx.data + s->start,
-                                      s->end - s->start, 0, &e2, &o2, NULL);
+        pcre2_code *t =
+            pcre2_compile((PCRE2_SPTR)g->rx.data + s->start, s->end - s->start,
+                          PCRE2_UTF, &e2, &o2, NULL);
         if (t) {
             pcre2_code_free(t);
             continue;
@@ -605,7 +607,8 @@ static int grok_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
     for (size_t i = 0; i < g->np && !pt; i++) {
         const struct pat *t = &g->pats[i];
         int m = t->jit ? pcre2_jit_match(t->re, p, n, 0, 0, g->md, g->mc)
-                       : pcre2_match(t->re, p, n, 0, 0, g->md, g->mc);
+                       : pcre2_match(t->re, p, n, 0, PCRE2_NO_UTF_CHECK, g->md,
+                                     g->mc);
         if (m > 0)
             pt = t;
         else if (m != PCRE2_ERROR_NOMATCH)

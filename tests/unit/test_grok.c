@@ -231,6 +231,7 @@ static void test_types_and_order(void **state)
 {
     (void)state;
     struct fx f;
+    const char *p0;
     const char *pats[] = {
         "%{INT:n:byte} %{BOOLEAN:b:boolean} %{NUMBER:d:double}",
         "%{WORD:w} %{INT:n:int}",
@@ -255,6 +256,15 @@ static void test_types_and_order(void **state)
     assert_string_equal(f.err.msg,
                         "line does not match any of the grok patterns");
     assert_int_equal(sl_batch_rows(f.b), 3);
+    fx_close(&f);
+
+    /* '.' is one UTF-8 character: a capture never splits one. */
+    p0 = "%{GREEDYDATA:a}.";
+    fx_open(&f, &p0, 1, NULL, NULL);
+    ok(&f, "x\xd0\x8f");
+    want_row(&f, 0, "{\"a\":\"x\"}");
+    assert_int_equal(dec(&f, "x\xd0"), SL_ECORRUPT);
+    assert_string_equal(f.err.msg, "line is not valid UTF-8 text");
     fx_close(&f);
 
     /* A declared schema picks captures by name and converts them. */
