@@ -25,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "jsonw.h"
 #include "part.h"
@@ -279,6 +282,31 @@ static int slow_field(struct csv *c, const uint8_t *p, size_t n, size_t *i,
     return add_field(c, start, c->unq.len - start, quoted, true, err);
 }
 
+/* The end of an unquoted run from j: the first separator, '\r', '\n' or
+ * escape byte, or n. Sixteen bytes per step with SSE2 (x86-64 baseline). */
+static inline size_t scan_plain(const struct csv *c, const uint8_t *p, size_t j,
+                                size_t n)
+{
+#ifdef __SSE2__
+    const __m128i vs = _mm_set1_epi8((char)c->sep);
+    const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r');
+    const __m128i ve = _mm_set1_epi8((char)(c->has_esc ? c->esc : c->sep));
+    while (n - j >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        __m128i m = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, vs), _mm_cmpeq_epi8(x, vn)),
+            _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, ve)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return j + (size_t)__builtin_ctz(mask);
+        j += 16;
+    }
+#endif
+    while (j < n && !c->special[p[j]])
+        j++;
+    return j;
+}
+
 /* Parse one row from p[*i..n); *i ends past the row's terminator. */
 static int parse_row(struct csv *c, const uint8_t *p, size_t n, size_t *i,
                      struct sl_error *err)
@@ -307,8 +335,7 @@ static int parse_row(struct csv *c, const uint8_t *p, size_t n, size_t *i,
             }
         } else {
             size_t s = j;
-            while (j < n && !c->special[p[j]])
-                j++;
+            j = scan_plain(c, p, j, n);
             if (j < n && p[j] == '\r' && !row_end(p, n, j)) {
                 j = s;
                 rc = slow_field(c, p, n, &j, false, err);
