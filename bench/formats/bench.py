@@ -7,7 +7,8 @@ device.mobile flattened into device_os, device_mobile), written by Python's
 csv module; and N Apache combined-log lines (deterministic, ~190 B) read
 with grok_pattern %{COMBINEDAPACHELOG}. Schemas are detected in every run.
 Prints records/s (wall), records per CPU-second (the per-core figure) and
-peak RSS, and the ratio of each format's CPU time to JSON's."""
+peak RSS, and the ratio of each format's CPU time to JSON's; then the
+source and decoder alone (`sluice schema detect` over all N records)."""
 import csv
 import json
 import os
@@ -107,10 +108,26 @@ try:
         ('grok COMBINEDAPACHELOG', logs,
          'format: grok, grok_pattern: "%{COMBINEDAPACHELOG}"'),
     ]
-    res = {}
+    def detect_only(path, fmt_keys):
+        """Source and decoder alone: `sluice schema detect` decodes every
+        sampled record (schema detection) and writes nothing."""
+        def run():
+            shutil.rmtree(os.path.join(work, 'cp'), ignore_errors=True)
+            job = os.path.join(work, 'job.yaml')
+            with open(job, 'w') as f:
+                f.write('name: bench\nwindow: 100s\ncheckpoint: %s/cp\n'
+                        'source: {type: file, path: "%s", %s}\n'
+                        'sink: {type: file, path: %s/lake, format: json}\n'
+                        % (work, path, fmt_keys, work))
+            return measure([SLUICE, 'schema', 'detect', job, '--sample',
+                            str(N), '--timeout', '120'])
+        return run
+
+    res, dec = {}, {}
     for name, path, keys in runs:
         res[name] = best_of(3, run_job(path, keys))
         res[name]['mb'] = os.path.getsize(path) / 1e6
+        dec[name] = best_of(3, detect_only(path, keys))
     print('bench/formats: %d records per input, file source -> JSON lake' % N)
     ref = res['json (reference)']
     for name, _, _ in runs:
@@ -119,12 +136,21 @@ try:
               'rss %6.1f MiB  cpu %.2fx json' %
               (name, r['mb'], r['wall'], N / r['wall'], N / r['cpu'],
                r['rss_mib'], r['cpu'] / ref['cpu']))
+    print('  decode only (sluice schema detect: file source + decoder):')
+    for name, _, _ in runs:
+        r = dec[name]
+        print('  %-24s %8.3f s  %9.0f rec/cpu-s  cpu %.2fx json' %
+              (name, r['wall'], N / r['cpu'],
+               r['cpu'] / dec['json (reference)']['cpu']))
     for name, key in (('csv header, detect', 'csv'),
                       ('grok COMBINEDAPACHELOG', 'grok')):
         r = res[name]
+        d = dec[name]
         print('RESULT formats_%s records_per_s=%.0f per_cpu_s=%.0f '
-              'json_per_cpu_s=%.0f cpu_ratio_vs_json=%.2f peak_rss_mib=%.1f'
+              'json_per_cpu_s=%.0f cpu_ratio_vs_json=%.2f peak_rss_mib=%.1f '
+              'decode_per_cpu_s=%.0f json_decode_per_cpu_s=%.0f'
               % (key, N / r['wall'], N / r['cpu'], N / ref['cpu'],
-                 r['cpu'] / ref['cpu'], r['rss_mib']))
+                 r['cpu'] / ref['cpu'], r['rss_mib'], N / d['cpu'],
+                 N / dec['json (reference)']['cpu']))
 finally:
     shutil.rmtree(work, ignore_errors=True)
