@@ -139,8 +139,8 @@ static bool is_zlib(const uint8_t *p, size_t n)
 
 enum sl_codec sl_codec_detect(const uint8_t *p, size_t n)
 {
-    if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 && n >= 4 &&
-        (p[3] & 0xe0) == 0)
+    if (n >= 4 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 &&
+        (p[3] & 0xe0) == 0) /* deflate, reserved flags clear */
         return SL_CODEC_GZIP;
     if (has_prefix(p, n, "\x28\xb5\x2f\xfd", 4))
         return SL_CODEC_ZSTD;
