@@ -143,6 +143,22 @@ int sl_decompress(enum sl_codec c, const uint8_t *in, size_t n,
                   struct sl_buf *out, const struct sl_decompress_limits *lim,
                   struct sl_error *err);
 
+/* A cache of decoder states for sl_dctx_decompress(): creating a zstd or
+ * xz decoder costs more than decoding a 1 KiB message, so a thread that
+ * decompresses many messages keeps one context and reuses it. Used by one
+ * thread at a time. */
+struct sl_dctx;
+
+int sl_dctx_create(struct sl_dctx **out, struct sl_error *err);
+/* Free ctx and the states it holds; NULL is a no-op. */
+void sl_dctx_destroy(struct sl_dctx *ctx);
+/* sl_decompress() reusing ctx's decoder state for codec c (ctx NULL: a
+ * fresh one, which is what sl_decompress() does). */
+int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
+                       size_t n, struct sl_buf *out,
+                       const struct sl_decompress_limits *lim,
+                       struct sl_error *err);
+
 /* ---- streaming decompression (files) ---- */
 
 /* A point where a fresh decoder can start: the beginning of a gzip member,

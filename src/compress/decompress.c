@@ -51,7 +51,7 @@ const struct sl__dec_ops *sl__dec_find(enum sl_codec c)
 
 int sl__dec_open(struct sl__dec *d, const struct sl__dec_ops *ops,
                  const struct sl_decompress_limits *lim,
-                 const struct sl_dstream_mark *m, const char *scope,
+                 const struct sl_dstream_mark *m, const char *scope, void *st,
                  struct sl_error *err)
 {
     memset(d, 0, sizeof *d);
@@ -68,7 +68,13 @@ int sl__dec_open(struct sl__dec *d, const struct sl__dec_ops *ops,
     }
     d->start_in = d->in_off;
     d->start_out = d->out_off;
-    return ops->init ? ops->init(d, err) : 0;
+    if (!st)
+        return ops->init ? ops->init(d, err) : 0;
+    d->st = st;
+    int rc = ops->reset ? ops->reset(d, err) : 0;
+    if (rc)
+        sl__dec_close(d);
+    return rc;
 }
 
 void sl__dec_close(struct sl__dec *d)
@@ -178,9 +184,39 @@ bool sl__dec_ended_ok(const struct sl__dec *d)
     return d->units > 0 || d->resumed || d->ops->codec == SL_CODEC_NONE;
 }
 
+struct sl_dctx {
+    void *st[SL_CODEC_AUTO]; /* a decoder state per codec, once used */
+};
+
+int sl_dctx_create(struct sl_dctx **out, struct sl_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? 0 : sl_error_set(err, SL_ENOMEM, "decompress: out of memory");
+}
+
+void sl_dctx_destroy(struct sl_dctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (int c = 0; c < SL_CODEC_AUTO; c++) {
+        struct sl__dec d = {.ops = sl__dec_find(c), .st = ctx->st[c]};
+        if (d.st)
+            sl__dec_close(&d);
+    }
+    free(ctx);
+}
+
 int sl_decompress(enum sl_codec c, const uint8_t *in, size_t n,
                   struct sl_buf *out, const struct sl_decompress_limits *lim,
                   struct sl_error *err)
+{
+    return sl_dctx_decompress(NULL, c, in, n, out, lim, err);
+}
+
+int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
+                       size_t n, struct sl_buf *out,
+                       const struct sl_decompress_limits *lim,
+                       struct sl_error *err)
 {
     if (c == SL_CODEC_AUTO)
         c = sl_codec_detect(in, n);
@@ -194,7 +230,10 @@ int sl_decompress(enum sl_codec c, const uint8_t *in, size_t n,
         return sl_error_set(err, SL_EINVAL, "decompress: unknown codec %d",
                             (int)c);
     struct sl__dec d;
-    int rc = sl__dec_open(&d, ops, lim, NULL, "per message", err);
+    void *st = ctx ? ctx->st[c] : NULL;
+    if (ctx)
+        ctx->st[c] = NULL;
+    int rc = sl__dec_open(&d, ops, lim, NULL, "per message", st, err);
     if (rc)
         return rc;
 
@@ -261,7 +300,10 @@ int sl_decompress(enum sl_codec c, const uint8_t *in, size_t n,
             break;
         }
     }
-    sl__dec_close(&d);
+    if (ctx) /* keep the state for the next message */
+        ctx->st[c] = d.st;
+    else
+        sl__dec_close(&d);
     if (rc < 0)
         out->len = len0;
     return rc < 0 ? rc : 0;

@@ -41,6 +41,12 @@ static int inf_init(struct sl__dec *d, struct sl_error *err)
     return 0;
 }
 
+static int inf_reset(struct sl__dec *d, struct sl_error *err)
+{
+    struct inflater *s = d->st;
+    return inflateReset(&s->z) == Z_OK ? 0 : sl__dec_nomem(err, d->ops->codec);
+}
+
 static void inf_fini(struct sl__dec *d)
 {
     struct inflater *s = d->st;
@@ -128,6 +134,7 @@ const struct sl__dec_ops sl__gzip_dec = {
     .codec = SL_CODEC_GZIP,
     .unit = "member",
     .init = inf_init,
+    .reset = inf_reset,
     .step = inf_step,
     .fini = inf_fini,
     .hint = gzip_hint,
@@ -137,6 +144,7 @@ const struct sl__dec_ops sl__zlib_dec = {
     .codec = SL_CODEC_ZLIB,
     .unit = "stream",
     .init = inf_init,
+    .reset = inf_reset,
     .step = inf_step,
     .fini = inf_fini,
 };
@@ -145,6 +153,7 @@ const struct sl__dec_ops sl__deflate_dec = {
     .codec = SL_CODEC_DEFLATE,
     .unit = "stream",
     .init = inf_init,
+    .reset = inf_reset,
     .step = inf_step,
     .fini = inf_fini,
 };

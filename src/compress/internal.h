@@ -44,6 +44,9 @@ struct sl__dec_ops {
     const char *unit; /* "member", "stream", "frame", "chunk" */
     /* Allocate d->st. */
     int (*init)(struct sl__dec *d, struct sl_error *err);
+    /* Make d->st (from an earlier input) ready for a new input, keeping
+     * its memory; d->lim is that of the new input. NULL: nothing to do. */
+    int (*reset)(struct sl__dec *d, struct sl_error *err);
     /* Decode from in[0..*in_n) into out[0..*out_n); on return *in_n and
      * *out_n hold what was consumed and produced. at_end: no input follows
      * in[0..*in_n). Sets d->inside, counts d->units. Returns 0,
@@ -66,10 +69,11 @@ extern const struct sl__dec_ops sl__gzip_dec, sl__zlib_dec, sl__deflate_dec,
 const struct sl__dec_ops *sl__dec_find(enum sl_codec c);
 
 /* Set up d for codec ops at mark m (NULL: file start); lim NULL means the
- * defaults. On failure nothing is left allocated. */
+ * defaults. st: a state of this codec to reuse (consumed), or NULL to make
+ * one. On failure nothing is left allocated. */
 int sl__dec_open(struct sl__dec *d, const struct sl__dec_ops *ops,
                  const struct sl_decompress_limits *lim,
-                 const struct sl_dstream_mark *m, const char *scope,
+                 const struct sl_dstream_mark *m, const char *scope, void *st,
                  struct sl_error *err);
 void sl__dec_close(struct sl__dec *d);
 /* The input may end where d is: not inside a unit, and at least one unit

@@ -72,6 +72,14 @@ static int framed_init(struct sl__dec *d, struct sl_error *err)
     return 0;
 }
 
+static int framed_reset(struct sl__dec *d, struct sl_error *err)
+{
+    struct unsnap *s = d->st;
+    s->hdr_len = s->len = s->body_len = s->pend_len = s->pend_pos = 0;
+    s->seen_id = false;
+    return 0;
+}
+
 static void framed_fini(struct sl__dec *d)
 {
     struct unsnap *s = d->st;
@@ -251,6 +259,7 @@ const struct sl__dec_ops sl__snappy_framed_dec = {
     .codec = SL_CODEC_SNAPPY_FRAMED,
     .unit = "chunk",
     .init = framed_init,
+    .reset = framed_reset,
     .step = framed_step,
     .fini = framed_fini,
 };
@@ -270,6 +279,16 @@ static int raw_init(struct sl__dec *d, struct sl_error *err)
         return sl__dec_nomem(err, SL_CODEC_SNAPPY_RAW);
     sl_buf_init(&r->in, SNAPPY_RAW_MAX_INPUT);
     d->st = r;
+    return 0;
+}
+
+static int raw_reset(struct sl__dec *d, struct sl_error *err)
+{
+    struct unsnap_raw *r = d->st;
+    sl_buf_free(&r->in);
+    free(r->pend);
+    r->pend = NULL;
+    r->pend_len = r->pend_pos = 0;
     return 0;
 }
 
@@ -387,6 +406,7 @@ const struct sl__dec_ops sl__snappy_raw_dec = {
     .codec = SL_CODEC_SNAPPY_RAW,
     .unit = "block",
     .init = raw_init,
+    .reset = raw_reset,
     .step = raw_step,
     .fini = raw_fini,
     .hint = raw_hint,

@@ -197,7 +197,7 @@ static int open_decoder(struct sl_dstream *ds, struct sl_error *err)
         ds->codec = sl_codec_detect(ds->in + ds->in_pos, avail);
     }
     int rc = sl__dec_open(&ds->d, sl__dec_find(ds->codec), &ds->lim, &ds->start,
-                          "per stream", err);
+                          "per stream", NULL, err);
     if (rc)
         return rc;
     ds->open = true;

@@ -21,7 +21,6 @@
 
 struct unxz {
     lzma_stream s;
-    bool open;
     uint64_t padding; /* zero bytes seen since the last stream ended */
 };
 
@@ -36,13 +35,19 @@ static int unxz_init(struct sl__dec *d, struct sl_error *err)
     return 0;
 }
 
+static int unxz_reset(struct sl__dec *d, struct sl_error *err)
+{
+    struct unxz *x = d->st;
+    x->padding = 0;
+    return 0;
+}
+
 static void unxz_fini(struct sl__dec *d)
 {
     struct unxz *x = d->st;
     if (!x)
         return;
-    if (x->open)
-        lzma_end(&x->s);
+    lzma_end(&x->s); /* also fine on a stream never initialised */
     free(x);
 }
 
@@ -82,15 +87,10 @@ static int between(struct sl__dec *d, struct unxz *x, const uint8_t *in,
         return 0;
     }
     x->padding = 0;
-    if (x->open)
-        lzma_end(&x->s);
-    lzma_stream init = LZMA_STREAM_INIT;
-    x->s = init;
-    x->open = false;
+    /* An lzma_stream initialised again keeps its memory where it can. */
     uint64_t memlimit = d->lim.max_memory ? d->lim.max_memory : UINT64_MAX;
     if (lzma_stream_decoder(&x->s, memlimit, 0) != LZMA_OK)
         return sl__dec_nomem(err, SL_CODEC_XZ);
-    x->open = true;
     sl__dec_begin_unit(d);
     return 1;
 }
@@ -153,6 +153,7 @@ const struct sl__dec_ops sl__xz_dec = {
     .codec = SL_CODEC_XZ,
     .unit = "stream",
     .init = unxz_init,
+    .reset = unxz_reset,
     .step = unxz_step,
     .fini = unxz_fini,
 };

@@ -48,6 +48,17 @@ static int unz_init(struct sl__dec *d, struct sl_error *err)
     return 0;
 }
 
+static int unz_reset(struct sl__dec *d, struct sl_error *err)
+{
+    size_t r = ZSTD_DCtx_reset(d->st, ZSTD_reset_session_only);
+    if (!ZSTD_isError(r))
+        r = ZSTD_DCtx_setParameter(d->st, ZSTD_d_windowLogMax,
+                                   window_log(d->lim.max_memory));
+    return ZSTD_isError(r)
+               ? sl_error_set(err, SL_EINVAL, "zstd: %s", ZSTD_getErrorName(r))
+               : 0;
+}
+
 static void unz_fini(struct sl__dec *d)
 {
     ZSTD_freeDCtx(d->st);
@@ -110,6 +121,7 @@ const struct sl__dec_ops sl__zstd_dec = {
     .codec = SL_CODEC_ZSTD,
     .unit = "frame",
     .init = unz_init,
+    .reset = unz_reset,
     .step = unz_step,
     .fini = unz_fini,
     .hint = zstd_hint,

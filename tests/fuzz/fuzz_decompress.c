@@ -8,6 +8,8 @@
  * of decoder memory). Checks, beyond "no crash, no leak":
  *   - one-shot and streaming agree: both succeed with the same bytes, or
  *     one of them hit a limit (ratio checks see input in different pieces);
+ *   - a decoder context reused across inputs (kept for the whole run)
+ *     gives exactly what a fresh decoder gives;
  *   - every error message names the codec;
  *   - resuming at the mark before the middle of a good stream, and
  *     skipping to the middle, gives exactly the rest of the output;
@@ -135,7 +137,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc1 = sl_decompress(c, p, n, &one, &lim, &e1);
     check_msg(rc1, &e1, c);
     if (rc1 && one.len)
-        abort(); /* out must be back as it was */
+        abort();                /* out must be back as it was */
+    static struct sl_dctx *ctx; /* reused by every input of the run */
+    if (!ctx && sl_dctx_create(&ctx, NULL))
+        abort();
+    struct sl_buf again;
+    sl_buf_init(&again, 0);
+    int rc0 = sl_dctx_decompress(ctx, c, p, n, &again, &lim, &e2);
+    if (rc0 != rc1 || again.len != one.len ||
+        (one.len && memcmp(again.data, one.data, one.len) != 0) ||
+        (rc0 && strcmp(e1.msg, e2.msg) != 0)) {
+        fprintf(stderr, "reused context: %d '%s' vs fresh %d '%s'\n", rc0,
+                e2.msg, rc1, e1.msg);
+        abort();
+    }
+    sl_buf_free(&again);
+    sl_error_clear(&e2);
     int rc2 = stream(c, p, n, NULL, 0, push, pull, &str, &e2);
     check_msg(rc2, &e2, c);
     if ((rc1 == 0 && rc2 != 0 && rc2 != SL_ELIMIT) ||

@@ -729,6 +729,72 @@ static void test_memory_limits(void **state)
     sl_buf_free(&in);
 }
 
+/* ---- a reused context ---- */
+
+static void test_dctx_reuse(void **state)
+{
+    struct sl_dctx *ctx;
+    assert_int_equal(sl_dctx_create(&ctx, NULL), 0);
+    struct sl_buf small, medium, bad;
+    fx_read("small.json", &small);
+    fx_read("medium.json", &medium);
+    /* Each codec: a good input, a corrupt one, good ones again: every
+     * result as with a fresh decoder. */
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < N_EACH; i++) {
+            enum sl_codec c = each[i].codec;
+            struct sl_buf in, out;
+            struct sl_error e1, e2;
+            sl_buf_init(&out, 0);
+            fx_read(fname("medium", each[i].file), &in);
+            assert_int_equal(
+                sl_dctx_decompress(ctx, c, in.data, in.len, &out, NULL, NULL),
+                0);
+            fx_assert_same(&out, &medium);
+            sl_buf_init(&bad, 0);
+            assert_int_equal(sl_buf_append(&bad, in.data, in.len / 2), 0);
+            bad.data[bad.len / 2] ^= 0x55;
+            out.len = 0;
+            int r1 =
+                sl_dctx_decompress(ctx, c, bad.data, bad.len, &out, NULL, &e1);
+            int r2 = sl_decompress(c, bad.data, bad.len, &out, NULL, &e2);
+            assert_int_equal(r1, r2);
+            assert_true(r1 < 0);
+            assert_string_equal(e1.msg, e2.msg);
+            assert_int_equal(out.len, 0);
+            sl_buf_free(&bad);
+            sl_buf_free(&in);
+            fx_read(fname("small", each[i].file), &in);
+            assert_int_equal(
+                sl_dctx_decompress(ctx, c, in.data, in.len, &out, NULL, NULL),
+                0);
+            fx_assert_same(&out, &small);
+            sl_buf_free(&in);
+            sl_buf_free(&out);
+        }
+    }
+    /* A smaller memory limit applies to a reused zstd state too. */
+    struct sl_decompress_limits lim;
+    sl_decompress_limits_default(&lim);
+    lim.max_memory = 512 << 20;
+    struct sl_buf in, out;
+    sl_buf_init(&out, 0);
+    fx_read("long.zst", &in);
+    assert_int_equal(sl_dctx_decompress(ctx, SL_CODEC_ZSTD, in.data, in.len,
+                                        &out, &lim, NULL),
+                     0);
+    out.len = 0;
+    assert_int_equal(sl_dctx_decompress(ctx, SL_CODEC_ZSTD, in.data, in.len,
+                                        &out, NULL, NULL),
+                     SL_ELIMIT);
+    sl_buf_free(&in);
+    sl_buf_free(&out);
+    sl_buf_free(&small);
+    sl_buf_free(&medium);
+    sl_dctx_destroy(ctx);
+    sl_dctx_destroy(NULL);
+}
+
 /* ---- compressors, checked by the command-line tools ---- */
 
 static void test_cstream_roundtrip(void **state)
@@ -813,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_bombs),
         cmocka_unit_test(test_limit_edges),
         cmocka_unit_test(test_memory_limits),
+        cmocka_unit_test(test_dctx_reuse),
         cmocka_unit_test(test_cstream_roundtrip),
     };
     return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
