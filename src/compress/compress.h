@@ -19,8 +19,13 @@
  *   gzip: corrupt deflate data at compressed byte 1234 (invalid distance
  *   too far back)
  *   zstd: output exceeds the 64 MiB limit per message (decompression bomb?)
- * err->offset holds that compressed byte offset. A failure is a dead-letter
- * reason for the engine, never a crash.
+ * err->offset holds that compressed byte offset: where the decoder had
+ * read to when it found the fault (zstd, which does not say: the start of
+ * the frame); codecs that read ahead (xz, bzip2) may name a byte up to a
+ * block past it. One-shot messages depend only on the input and limits
+ * (not on the buffer or context used before), so a replayed batch gives
+ * the same dead-letter reasons. A failure is a dead-letter reason for the
+ * engine, never a crash.
  *
  * Threads: every function may be called from any thread; a stream object is
  * used by one thread at a time. Nothing here keeps global mutable state

@@ -213,11 +213,19 @@ int sl_decompress(enum sl_codec c, const uint8_t *in, size_t n,
     return sl_dctx_decompress(NULL, c, in, n, out, lim, err);
 }
 
+static int oneshot(struct sl_dctx *ctx, const struct sl__dec_ops *ops,
+                   const uint8_t *in, size_t n, struct sl_buf *out,
+                   const struct sl_decompress_limits *lim,
+                   struct sl_error *err);
+
 int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
                        size_t n, struct sl_buf *out,
                        const struct sl_decompress_limits *lim,
                        struct sl_error *err)
 {
+    static const uint8_t none[1];
+    if (!in) /* n is 0: no pointer arithmetic on NULL below */
+        in = none;
     if (c == SL_CODEC_AUTO)
         c = sl_codec_detect(in, n);
     if (c == SL_CODEC_NONE) {
@@ -229,6 +237,22 @@ int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
     if (!ops)
         return sl_error_set(err, SL_EINVAL, "decompress: unknown codec %d",
                             (int)c);
+    bool reused = ctx && ctx->st[c];
+    int rc = oneshot(ctx, ops, in, n, out, lim, err);
+    /* A library's message may depend on what its state decoded before
+     * (zstd's does): say what a fresh decoder says, so a replayed batch
+     * writes the same dead-letter reasons. Errors are rare. */
+    if (rc < 0 && reused)
+        rc = oneshot(NULL, ops, in, n, out, lim, err);
+    return rc;
+}
+
+/* Decode in[0..n) with ops, reusing ctx's state for it if any. */
+static int oneshot(struct sl_dctx *ctx, const struct sl__dec_ops *ops,
+                   const uint8_t *in, size_t n, struct sl_buf *out,
+                   const struct sl_decompress_limits *lim, struct sl_error *err)
+{
+    enum sl_codec c = ops->codec;
     struct sl__dec d;
     void *st = ctx ? ctx->st[c] : NULL;
     if (ctx)
@@ -250,24 +274,29 @@ int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
         hint = (uint64_t)n * d.lim.max_ratio;
     if (hint < 4096)
         hint = 4096;
+    /* The decoder writes up to `window` (bytes produced), which grows by a
+     * schedule of its own, not by out's spare capacity: the same input
+     * then takes the same steps, so errors read the same however out was
+     * used before. At the room's end a scratch buffer tells whether the
+     * decoder has more to say. */
     uint8_t scratch[64];
+    uint64_t window = 0;
     for (;;) {
         uint64_t produced = out->len - len0;
-        if (out->cap == out->len && produced < room) {
-            uint64_t want = produced > hint ? produced : hint;
-            if (want > room - produced)
-                want = room - produced;
-            rc = sl_buf_reserve(out, (size_t)want);
-            if (rc) {
+        if (produced == window && window < room) {
+            uint64_t grow = produced > hint ? produced : hint;
+            if (grow > room - produced)
+                grow = room - produced;
+            if (sl_buf_reserve(out, (size_t)grow)) {
                 rc = sl__dec_nomem(err, c);
                 break;
             }
+            window = produced + grow;
         }
-        /* At the room's end, a scratch buffer tells whether more comes. */
-        bool probe = out->cap == out->len;
+        bool probe = produced == window;
         uint8_t *dst = probe ? scratch : out->data + out->len;
         size_t in_n = n - pos;
-        size_t out_n = probe ? sizeof scratch : out->cap - out->len;
+        size_t out_n = probe ? sizeof scratch : (size_t)(window - produced);
         rc = ops->step(&d, in + pos, &in_n, dst, &out_n, true, err);
         if (rc < 0)
             break;
@@ -275,18 +304,14 @@ int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
         d.in_off += in_n;
         if (probe && out_n) {
             rc = sl__dec_check(&d, out_n, err);
-            if (!rc && produced + out_n > room)
+            if (!rc)
                 rc = sl_error_set_at(err, SL_ELIMIT, (int64_t)d.in_off,
                                      "%s: output exceeds the output buffer "
                                      "cap (%zu bytes)",
                                      sl_codec_name(c), out->max);
-            if (!rc && sl_buf_append(out, scratch, out_n))
-                rc = sl__dec_nomem(err, c);
-            if (rc)
-                break;
-        } else {
-            out->len += out_n;
+            break;
         }
+        out->len += out_n;
         d.out_off += out_n;
         rc = sl__dec_check(&d, 0, err);
         if (rc)

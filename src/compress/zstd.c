@@ -94,11 +94,13 @@ static int unz_step(struct sl__dec *d, const uint8_t *in, size_t *in_n,
         case ZSTD_error_prefix_unknown:
             if (starting && (d->units > 0 || d->resumed))
                 return sl__dec_trailing(err, SL_CODEC_ZSTD, d->in_off);
-            return sl__dec_corrupt(err, SL_CODEC_ZSTD, off, "zstd header",
-                                   "not a zstd frame");
+            return sl__dec_corrupt(err, SL_CODEC_ZSTD, d->unit_off,
+                                   "zstd header", "not a zstd frame");
         default:
-            return sl__dec_corrupt(err, SL_CODEC_ZSTD, off, "zstd data",
-                                   ZSTD_getErrorName(r));
+            /* libzstd does not say how far it read when it fails: name the
+             * frame, which does not depend on how the input came in. */
+            return sl__dec_corrupt(err, SL_CODEC_ZSTD, d->unit_off,
+                                   "zstd frame", ZSTD_getErrorName(r));
         }
     }
     if (r == 0) {

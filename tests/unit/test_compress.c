@@ -457,13 +457,15 @@ static void test_corrupt_others(void **state)
     /* zstd: the content checksum; garbage after a frame. */
     fx_read("small.zst", &b);
     n = b.len;
-    b.data[n - 2] ^= 1; /* in the 4-byte checksum, found at its start */
-    expect_error(
-        SL_CODEC_ZSTD, b.data, n, NULL, SL_ECORRUPT,
-        "zstd: corrupt zstd data at compressed byte %zu (Restored data "
-        "doesn't match checksum)",
-        n - 4);
-    b.data[n - 2] ^= 1;
+    /* A bad checksum: named by the offset of its frame (the second). */
+    assert_int_equal(sl_buf_reserve(&b, n), 0);
+    assert_int_equal(sl_buf_append(&b, b.data, n), 0);
+    b.data[2 * n - 2] ^= 1;
+    expect_error(SL_CODEC_ZSTD, b.data, 2 * n, NULL, SL_ECORRUPT,
+                 "zstd: corrupt zstd frame at compressed byte %zu (Restored "
+                 "data doesn't match checksum)",
+                 n);
+    b.len = n;
     assert_int_equal(sl_buf_append(&b, "garbage!", 8), 0);
     expect_error(SL_CODEC_ZSTD, b.data, b.len, NULL, SL_ECORRUPT,
                  "zstd: corrupt input: trailing data at compressed byte %zu "
