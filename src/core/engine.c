@@ -201,6 +201,13 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                 return rc;
             continue;
         }
+        if (r->flags & SL_REC_ERROR) {
+            rc = dead_letter(e, bi->batch_id, ch, r,
+                             r->error ? r->error : "unreadable input", -1, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         size_t before = sl_batch_rows(e->b);
         sl_error_clear(&derr);
         if (dec->locate)

@@ -56,6 +56,7 @@ static void set_rec(struct sl_raw_record *rec, const uint8_t *p, size_t len,
     rec->pos = pos;
     rec->pos_str = NULL;
     rec->flags = flags;
+    rec->error = NULL;
 }
 
 /* Over-long record: keep its prefix, look for the '\n' that ends it. */
@@ -268,6 +269,22 @@ int sl_lines_read(struct sl_lines *l, int fd, bool positional, int64_t limit,
         }
         if ((int64_t)room > limit - l->read_off)
             room = (size_t)(limit - l->read_off);
+        if (l->reader) {
+            long got = l->reader(l->reader_state, l->buf + l->end, room, err);
+            if (got == SL_EAGAIN) {
+                *stop = SL_LINES_EOF;
+                return 0;
+            }
+            if (got < 0)
+                return (int)got;
+            if (got == 0) {
+                eof = true;
+                continue;
+            }
+            l->end += (size_t)got;
+            l->read_off += got;
+            continue;
+        }
         if (!positional && !readable_now(fd)) {
             *stop = SL_LINES_AGAIN;
             return 0;

@@ -33,6 +33,14 @@
 #define SL_LINES_READ_SIZE (1u << 20)
 #define SL_LINES_CHUNK_MAX 65536 /* records per chunk, whatever is asked */
 
+/* Where a stream's bytes come from when they are not read from a file
+ * descriptor (a compressed file: its decompressor). Fill dst[0..cap) and
+ * return the byte count; 0 at the final end of the stream; SL_EAGAIN when
+ * nothing more comes now (the tail waits, whatever final_eof says); another
+ * negative code with err filled on failure. */
+typedef long (*sl_lines_reader_fn)(void *reader_state, uint8_t *dst, size_t cap,
+                                   struct sl_error *err);
+
 struct sl_lines {
     uint8_t *buf;
     size_t cap;        /* allocated bytes */
@@ -46,6 +54,8 @@ struct sl_lines {
     bool skipping;    /* dropping the rest of an over-long record */
     sl_frame_fn frame;
     void *frame_state;
+    sl_lines_reader_fn reader; /* NULL: read the fd */
+    void *reader_state;
 };
 
 /* Records of one chunk, built by sl_lines_read. `v` grows to `max` at most
@@ -79,8 +89,9 @@ void sl_lines_reset(struct sl_lines *l, int64_t off);
  * record. After each call l->off is the position after what was consumed. */
 int sl_lines_next(struct sl_lines *l, bool at_eof, struct sl_raw_record *rec);
 
-/* Read from fd and append records to out until one of enum sl_lines_stop
- * (in *stop). positional: pread at l->read_off (files); otherwise read()
+/* Read from fd (or l->reader when set, fd unused) and append records to
+ * out until one of enum sl_lines_stop (in *stop). positional: pread at
+ * l->read_off (files); otherwise read()
  * after checking with poll(2) that fd is readable (pipes, ttys). Never
  * reads at or past stream offset `limit`. final_eof: a 0-byte read means
  * the stream has ended, so the unterminated tail is returned as the last
