@@ -164,6 +164,29 @@ int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
                        const struct sl_decompress_limits *lim,
                        struct sl_error *err);
 
+/* ---- messages of a message source (the engine's decode path) ---- */
+
+/* source.compression applied to one message at a time (msgdec.c). */
+struct sl_msgdec;
+
+/* codec: SL_CODEC_AUTO (detect each message), SL_CODEC_NONE (pass every
+ * message through) or a codec. lim may be NULL (the defaults: 64 MiB per
+ * message, ratio 1000). */
+int sl_msgdec_create(struct sl_msgdec **out, enum sl_codec codec,
+                     const struct sl_decompress_limits *lim,
+                     struct sl_error *err);
+/* Free md; NULL is a no-op. */
+void sl_msgdec_destroy(struct sl_msgdec *md);
+/* The bytes to decode for message p[0..n): p itself when it is not
+ * compressed, else its decompressed bytes, valid until the next call.
+ * *used is the codec applied (SL_CODEC_NONE: none; used may be NULL).
+ * A corrupt, truncated or over-limit message returns SL_ECORRUPT or
+ * SL_ELIMIT with err->msg naming the codec and err->offset the compressed
+ * byte offset: a dead-letter reason. */
+int sl_msgdec_run(struct sl_msgdec *md, const uint8_t *p, size_t n,
+                  const uint8_t **data, size_t *len, enum sl_codec *used,
+                  struct sl_error *err);
+
 /* ---- streaming decompression (files) ---- */
 
 /* A point where a fresh decoder can start: the beginning of a gzip member,
