@@ -103,6 +103,12 @@ const char *sl_codec_suffix(enum sl_codec c);
  * the codec) for such data. */
 enum sl_codec sl_codec_detect(const uint8_t *p, size_t n);
 
+/* Could p[0..n), shorter than SL_CODEC_DETECT_BYTES, still become the
+ * start of something sl_codec_detect() recognises once more bytes come? A
+ * reader of a growing stream waits for more bytes only then (text such as
+ * '{' or a letter is decided at once). True for n == 0. */
+bool sl_codec_may_start(const uint8_t *p, size_t n);
+
 /* The codec to use for p[0..n) under a configured value: configured, or
  * sl_codec_detect(p, n) when it is SL_CODEC_AUTO. */
 enum sl_codec sl_codec_resolve(enum sl_codec configured, const uint8_t *p,

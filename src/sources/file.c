@@ -656,34 +656,6 @@ static bool wants_read(const struct fsrc *s, const struct ffile *f)
     return f->gone || f->size > f->wait;
 }
 
-/* Could p[0..n) (n < SL_CODEC_DETECT_BYTES) still grow into the start of
- * something sl_codec_detect recognises? */
-static bool maybe_magic(const uint8_t *p, size_t n)
-{
-    static const struct {
-        const char *m;
-        size_t n;
-    } magics[] = {
-        {"\x1f\x8b\x08", 3},
-        {"\x28\xb5\x2f\xfd", 4},
-        {"\xfd\x37\x7a\x58\x5a\x00", 6},
-        {"BZh", 3},
-        {"\xff\x06\x00\x00sNaPpY", 10},
-    };
-    if (n == 0)
-        return true;
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++) {
-        size_t k = n < magics[i].n ? n : magics[i].n;
-        if (memcmp(p, magics[i].m, k) == 0)
-            return true;
-    }
-    if ((p[0] & 0xf0) == 0x50) /* zstd skippable frame 5? 2a 4d 18 */
-        return n < 2 || memcmp(p + 1, "\x2a\x4d\x18", n < 4 ? n - 1 : 3) == 0;
-    /* zlib: CM 8, CINFO <= 7, header checksum */
-    return (p[0] & 0x0f) == 8 && (p[0] >> 4) <= 7 &&
-           (n < 2 || ((unsigned)p[0] * 256 + p[1]) % 31 == 0);
-}
-
 /* Decide f's codec (f->fd open). SL_EAGAIN: wait for more bytes. */
 static int decide_codec(struct fsrc *s, struct ffile *f, struct sl_error *err)
 {
@@ -699,7 +671,7 @@ static int decide_codec(struct fsrc *s, struct ffile *f, struct sl_error *err)
                             strerror(errno));
     enum sl_codec c = sl_codec_detect(b, (size_t)n);
     if (c == SL_CODEC_NONE && (size_t)n < sizeof b && !f->gone && !s->replay &&
-        maybe_magic(b, (size_t)n)) {
+        sl_codec_may_start(b, (size_t)n)) {
         f->wait = n;
         return SL_EAGAIN;
     }
@@ -885,11 +857,11 @@ static int serve(struct fsrc *s, struct ffile *f, struct sl_error *err)
     int64_t read_to = compressed(f) ? f->cpos : l->read_off;
     if (read_to > f->size)
         f->size = read_to;
-    if (stop == SL_LINES_EOF && f->derr) {
+    if (stop == SL_LINES_AGAIN && f->derr) {
         stream_error(s, f);
         return 0;
     }
-    if (stop == SL_LINES_EOF) {
+    if (stop == SL_LINES_EOF || stop == SL_LINES_AGAIN) {
         f->wait = read_to;
         bool ended = !compressed(f) || f->finishing;
         if (f->gone && ended) {

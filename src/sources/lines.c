@@ -272,7 +272,7 @@ int sl_lines_read(struct sl_lines *l, int fd, bool positional, int64_t limit,
         if (l->reader) {
             long got = l->reader(l->reader_state, l->buf + l->end, room, err);
             if (got == SL_EAGAIN) {
-                *stop = SL_LINES_EOF;
+                *stop = SL_LINES_AGAIN;
                 return 0;
             }
             if (got < 0)

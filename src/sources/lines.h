@@ -36,7 +36,8 @@
 /* Where a stream's bytes come from when they are not read from a file
  * descriptor (a compressed file: its decompressor). Fill dst[0..cap) and
  * return the byte count; 0 at the final end of the stream; SL_EAGAIN when
- * nothing more comes now (the tail waits, whatever final_eof says); another
+ * nothing more comes now (SL_LINES_AGAIN: the tail waits, whatever
+ * final_eof says); another
  * negative code with err filled on failure. */
 typedef long (*sl_lines_reader_fn)(void *reader_state, uint8_t *dst, size_t cap,
                                    struct sl_error *err);
@@ -73,7 +74,8 @@ enum sl_lines_stop {
                         into it: call again after handing the chunk out */
     SL_LINES_EOF,    /* read returned 0 (for a final stream: all returned) */
     SL_LINES_LIMIT,  /* reached `limit` (replay end) */
-    SL_LINES_AGAIN,  /* non-positional fd had nothing to read now */
+    SL_LINES_AGAIN,  /* non-positional fd (or the reader) had nothing to
+                        read now */
 };
 
 /* max_rec 0 means SL_LINES_DEFAULT_MAX_REC; frame NULL means lines. */

@@ -206,4 +206,32 @@ assert dead[0]['error'] == ('./tr/cut.json.gz: gzip: truncated input (ends '
 assert dead[0]['record'] == d.rsplit(b'\n', 1)[1].decode(), dead
 print('truncated: ok')
 PY
+# 6. standard input is a byte stream like a file: decompressed as read
+for f in json/*; do
+  c=${f##*.}
+  cat > "stdin-$c.yaml" <<EOF
+name: stdin-$c
+checkpoint: ./cp-stdin-$c
+source: {type: stdin}
+sink: {type: file, path: ./lake-stdin-$c, format: json}
+EOF
+  "$SLUICE" run "stdin-$c.yaml" --until-idle --quiet < "$f" 2>> run.log \
+    || fail "stdin $c"
+  $CHECK exactly "lake-stdin-$c" $N 1 > /dev/null || fail "stdin $c: ids"
+done
+# a truncated stream on stdin: its end is final, so the cut is an error
+sed -e 's/stdin-zz/stdin-cut/g' stdin-zz.yaml > stdin-cut.yaml
+"$SLUICE" run stdin-cut.yaml --until-idle --quiet < tr/cut.json.gz.done \
+  2>> run.log || fail "stdin cut"
+$PY - <<'PY' || fail "stdin truncated"
+import json, glob, zlib
+d = zlib.decompressobj(31).decompress(open('tr/cut.json.gz.done', 'rb').read())
+rows = [json.loads(l)['id'] for f in glob.glob('lake-stdin-cut/*.json') for l in open(f)]
+assert sorted(rows) == list(range(d.count(b'\n'))), len(rows)
+dead = [json.loads(l) for f in glob.glob('lake-stdin-cut/_errors/*.json') for l in open(f)]
+assert [r['error'] for r in dead] == ['stdin: gzip: truncated input (ends '
+    'inside a member at compressed byte 100000)'], dead
+assert dead[0]['record'] == d.rsplit(b'\n', 1)[1].decode(), dead
+PY
+echo "stdin: ok"
 echo "compress files ok"
