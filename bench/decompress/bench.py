@@ -88,7 +88,6 @@ try:
     for name, suf, how in EXTRA:
         files[name] = events + '.' + suf
         subprocess.run(FIX + [how, events, files[name]], check=True)
-    os.makedirs(os.path.join(work, 'in'))
 
     plain = best_of(3, job_run(events))
     res = {}
@@ -107,18 +106,22 @@ try:
         if dc:
             rw = job['wall'] / (dc['wall'] + plain['wall'])
             rc = job['cpu'] / (dc['cpu'] + plain['cpu'])
-            print('  %-16s %6.1f MB  job %7.3f s  tool -dc %7.3f s  '
-                  'ref %7.3f s  ratio %.2fx wall, %.2fx cpu  rss %.1f MiB'
-                  % (name, zmb, job['wall'], dc['wall'],
-                     dc['wall'] + plain['wall'], rw, rc, job['rss_mib']))
-            print('RESULT decompress_%s job_s=%.3f dc_s=%.3f plain_job_s=%.3f '
-                  'ratio_wall=%.2f ratio_cpu=%.2f peak_rss_mib=%.1f'
-                  % (name, job['wall'], dc['wall'], plain['wall'], rw, rc,
+            print('  %-16s %6.1f MB  job %7.3f s (cpu %.3f)  tool -dc %7.3f s '
+                  '(cpu %.3f)  ref %7.3f s  ratio %.2fx wall, %.2fx cpu  '
+                  'rss %.1f MiB'
+                  % (name, zmb, job['wall'], job['cpu'], dc['wall'],
+                     dc['cpu'], dc['wall'] + plain['wall'], rw, rc,
                      job['rss_mib']))
+            print('RESULT decompress_%s job_s=%.3f job_cpu_s=%.3f dc_s=%.3f '
+                  'dc_cpu_s=%.3f plain_job_s=%.3f plain_job_cpu_s=%.3f '
+                  'ratio_wall=%.2f ratio_cpu=%.2f peak_rss_mib=%.1f'
+                  % (name, job['wall'], job['cpu'], dc['wall'], dc['cpu'],
+                     plain['wall'], plain['cpu'], rw, rc, job['rss_mib']))
         else:
-            print('  %-16s %6.1f MB  job %7.3f s  (plain job x%.2f wall)  '
-                  'rss %.1f MiB' % (name, zmb, job['wall'],
-                                    job['wall'] / plain['wall'],
-                                    job['rss_mib']))
+            print('  %-16s %6.1f MB  job %7.3f s (cpu %.3f)  (plain job '
+                  'x%.2f wall, x%.2f cpu)  rss %.1f MiB'
+                  % (name, zmb, job['wall'], job['cpu'],
+                     job['wall'] / plain['wall'], job['cpu'] / plain['cpu'],
+                     job['rss_mib']))
 finally:
     shutil.rmtree(work, ignore_errors=True)
