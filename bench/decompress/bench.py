@@ -105,7 +105,7 @@ try:
         zmb = os.path.getsize(files[name]) / 1e6
         if dc:
             rw = job['wall'] / (dc['wall'] + plain['wall'])
-            rc = job['cpu'] / (dc['cpu'] + plain['cpu'])
+            rc = job['cpu'] / max(dc['cpu'] + plain['cpu'], 0.01)
             print('  %-16s %6.1f MB  job %7.3f s (cpu %.3f)  tool -dc %7.3f s '
                   '(cpu %.3f)  ref %7.3f s  ratio %.2fx wall, %.2fx cpu  '
                   'rss %.1f MiB'
@@ -121,7 +121,7 @@ try:
             print('  %-16s %6.1f MB  job %7.3f s (cpu %.3f)  (plain job '
                   'x%.2f wall, x%.2f cpu)  rss %.1f MiB'
                   % (name, zmb, job['wall'], job['cpu'],
-                     job['wall'] / plain['wall'], job['cpu'] / plain['cpu'],
+                     job['wall'] / plain['wall'], job['cpu'] / max(plain['cpu'], 0.01),
                      job['rss_mib']))
 finally:
     shutil.rmtree(work, ignore_errors=True)
