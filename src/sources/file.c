@@ -27,7 +27,9 @@
  * the file: the records before it are returned, then one SL_REC_ERROR
  * record (the partial record, the reason) whose end is one past the last
  * decompressed byte, a position no reading can reach again, so a resume or
- * a replay past it reads nothing more of that file.
+ * a replay past it reads nothing more of that file. A decoder is dropped
+ * with its descriptor when the file is closed as least recently used, so
+ * max_open_files bounds decoders too; it restarts from a mark.
  *
  * Discovery: the glob is rescanned at most every scan_interval (1 s), or a
  * quarter of it when every file is exhausted. A file no longer matched is
@@ -359,6 +361,30 @@ static void close_file(struct fsrc *s, struct ffile *f)
     }
 }
 
+/* Free the decoder and read buffer of compressed file f (closed as least
+ * recently used), keeping where to start again: the latest mark at or
+ * before its position. So decoders, like descriptors, number at most
+ * max_open_files; one that comes back decompresses from that mark. */
+static void drop_stream(struct ffile *f)
+{
+    if (!f->ds)
+        return;
+    struct sl_dstream_mark m;
+    if (sl_dstream_mark_before(f->ds, (uint64_t)f->pos, &m) == 0)
+        f->mark = m;
+    sl_dstream_destroy(f->ds);
+    f->ds = NULL;
+    if (f->zl) {
+        sl_lines_free(f->zl);
+        free(f->zl);
+        f->zl = NULL;
+    }
+    free(f->derr); /* found again when it is read again */
+    f->derr = NULL;
+    f->cpos = 0;
+    f->finishing = false;
+}
+
 /* Open f by its path, closing the least recently used other file when at
  * max_open. SL_EAGAIN when the path now names another file. */
 static int open_file(struct fsrc *s, struct ffile *f)
@@ -376,6 +402,7 @@ static int open_file(struct fsrc *s, struct ffile *f)
         if (!lru)
             return SL_EAGAIN;
         close_file(s, lru);
+        drop_stream(lru);
     }
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -595,6 +595,43 @@ static void test_compressed_error_record(void **state)
     sl_positions_free(&start);
 }
 
+/* More compressed files than max_open_files (4), read one record per
+ * poll: decoders are dropped with their descriptors and started again
+ * from a mark, and every record comes once, in order per file. */
+static void test_compressed_many_files(void **state)
+{
+    for (int k = 0; k < 6; k++) {
+        char name[32], cmd[256];
+        snprintf(name, sizeof name, "z%d.log", k);
+        snprintf(cmd, sizeof cmd,
+                 "for i in 0 1 2 3 4 5 6 7; do echo f%d-$i; done | gzip -n > "
+                 "%%s && echo f%d-8 | gzip -n >> %%s",
+                 k, k);
+        char full[512];
+        snprintf(full, sizeof full, cmd, path_of(name), path_of(name));
+        assert_int_equal(system(full), 0);
+    }
+    void *st = make_src("z*.log", "earliest", 0, NULL);
+    seek0(st);
+    struct coll c = {0};
+    assert_int_equal(drain(st, &c, 1), SL_EAGAIN);
+    for (int k = 0; k < 6; k++) {
+        /* the records of file k, in order */
+        const char *at = c.text;
+        for (int i = 0; i < 9; i++) {
+            char want[32];
+            snprintf(want, sizeof want, "f%d-%d@%d\n", k, i, i * 5);
+            const char *hit = strstr(at, want);
+            if (!hit)
+                fail_msg("missing %s after offset %td in:\n%s", want,
+                         at - c.text, c.text);
+            at = hit + strlen(want);
+        }
+    }
+    assert_int_equal(c.chunks, 54);
+    sl_source_file.close(st);
+}
+
 static void test_removed_gives_up_waiting(void **state)
 {
     write_file("a.log", "done\npartial", "w");
@@ -776,6 +813,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_compressed_positions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_compressed_error_record, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_compressed_many_files, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_removed_gives_up_waiting, setup,
                                         teardown),
