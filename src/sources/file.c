@@ -361,29 +361,7 @@ static void close_file(struct fsrc *s, struct ffile *f)
     }
 }
 
-/* Free the decoder and read buffer of compressed file f (closed as least
- * recently used), keeping where to start again: the latest mark at or
- * before its position. So decoders, like descriptors, number at most
- * max_open_files; one that comes back decompresses from that mark. */
-static void drop_stream(struct ffile *f)
-{
-    if (!f->ds)
-        return;
-    struct sl_dstream_mark m;
-    if (sl_dstream_mark_before(f->ds, (uint64_t)f->pos, &m) == 0)
-        f->mark = m;
-    sl_dstream_destroy(f->ds);
-    f->ds = NULL;
-    if (f->zl) {
-        sl_lines_free(f->zl);
-        free(f->zl);
-        f->zl = NULL;
-    }
-    free(f->derr); /* found again when it is read again */
-    f->derr = NULL;
-    f->cpos = 0;
-    f->finishing = false;
-}
+static void drop_stream(struct ffile *f);
 
 /* Open f by its path, closing the least recently used other file when at
  * max_open. SL_EAGAIN when the path now names another file. */
@@ -431,9 +409,17 @@ static void gone_add(struct fsrc *s, struct ffile *f)
         sl_warn("file source: no memory to keep the position of %s", f->path);
 }
 
-/* Forget f's decompression state (the codec is decided again). */
-static void reset_codec(struct fsrc *s, struct ffile *f)
+/* Free the decoder and read buffer of compressed file f (closed as least
+ * recently used), keeping where to start again: the latest mark at or
+ * before its position. So decoders, like descriptors, number at most
+ * max_open_files; one that comes back decompresses from that mark. */
+static void drop_stream(struct ffile *f)
 {
+    if (!f->ds)
+        return;
+    struct sl_dstream_mark m;
+    if (sl_dstream_mark_before(f->ds, (uint64_t)f->pos, &m) == 0)
+        f->mark = m;
     sl_dstream_destroy(f->ds);
     f->ds = NULL;
     if (f->zl) {
@@ -441,12 +427,20 @@ static void reset_codec(struct fsrc *s, struct ffile *f)
         free(f->zl);
         f->zl = NULL;
     }
-    free(f->derr);
+    free(f->derr); /* found again when it is read again */
     f->derr = NULL;
+    f->cpos = 0;
+    f->finishing = false;
+}
+
+/* Forget f's decompression state (the codec is decided again). */
+static void reset_codec(struct fsrc *s, struct ffile *f)
+{
+    drop_stream(f);
     f->codec = s ? s->codec : SL_CODEC_AUTO;
     f->mark.in_off = f->mark.out_off = 0;
-    f->cpos = f->skip_to = 0;
-    f->finishing = f->dead = false;
+    f->skip_to = 0;
+    f->dead = false;
 }
 
 static void free_file(struct ffile *f)
@@ -820,18 +814,9 @@ static void stream_error(struct fsrc *s, struct ffile *f)
     if (s->rv.n >= s->rv.max)
         return; /* next poll */
     struct sl_raw_record *r = &s->rv.v[s->rv.n++];
-    size_t len = l->end - l->start;
-    if (len > l->max_rec)
-        len = l->max_rec;
-    memset(r, 0, sizeof *r);
-    r->data = l->buf + l->start;
-    r->len = len;
-    r->timestamp_ms = -1;
-    r->pos = l->off;
-    r->flags = SL_REC_ERROR;
-    r->error = f->derr;
-    s->rv.bytes += len;
-    f->pos = l->read_off + 1;
+    sl_lines_error_record(l, f->derr, r);
+    s->rv.bytes += r->len;
+    f->pos = l->off;
     f->dead = true;
 }
 

@@ -155,6 +155,20 @@ int sl_lines_next(struct sl_lines *l, bool at_eof, struct sl_raw_record *rec)
     }
 }
 
+void sl_lines_error_record(struct sl_lines *l, const char *why,
+                           struct sl_raw_record *rec)
+{
+    size_t len = l->end - l->start;
+    if (len > l->max_rec)
+        len = l->max_rec;
+    set_rec(rec, l->buf ? l->buf + l->start : (const uint8_t *)"", len, l->off,
+            SL_REC_ERROR);
+    rec->error = why;
+    l->start = l->end = l->scan = 0;
+    l->skipping = false;
+    l->off = l->read_off + 1;
+}
+
 /* Room to read into at buf[end]. may_move: no handed-out record points
  * into the buffer, so it may be compacted, grown or shrunk. */
 static int make_room(struct sl_lines *l, bool may_move, size_t *room)

@@ -91,6 +91,14 @@ void sl_lines_reset(struct sl_lines *l, int64_t off);
  * record. After each call l->off is the position after what was consumed. */
 int sl_lines_next(struct sl_lines *l, bool at_eof, struct sl_raw_record *rec);
 
+/* The last record of a stream that cannot go on (a decompression error):
+ * what is buffered of the record in progress (at most max_rec bytes) at
+ * stream offset l->off, with SL_REC_ERROR and `why` (borrowed: it must
+ * live until the record is used). l->off then moves one past the last
+ * byte read, a position no read can reach again. */
+void sl_lines_error_record(struct sl_lines *l, const char *why,
+                           struct sl_raw_record *rec);
+
 /* Read from fd (or l->reader when set, fd unused) and append records to
  * out until one of enum sl_lines_stop (in *stop). positional: pread at
  * l->read_off (files); otherwise read()

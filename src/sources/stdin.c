@@ -159,19 +159,7 @@ static long sread(void *rs, uint8_t *dst, size_t cap, struct sl_error *err)
 /* The decompression error: the partial record and the reason. */
 static void error_record(struct ssrc *s)
 {
-    struct sl_lines *l = &s->lines;
-    struct sl_raw_record *r = &s->rv.v[s->rv.n++];
-    size_t len = l->end - l->start;
-    if (len > l->max_rec)
-        len = l->max_rec;
-    memset(r, 0, sizeof *r);
-    r->data = l->buf + l->start;
-    r->len = len;
-    r->timestamp_ms = -1;
-    r->pos = l->off;
-    r->flags = SL_REC_ERROR;
-    r->error = s->derr;
-    l->off = l->read_off + 1;
+    sl_lines_error_record(&s->lines, s->derr, &s->rv.v[s->rv.n++]);
     s->eof = true;
 }
 
