@@ -708,29 +708,11 @@ static long zread(void *rs, uint8_t *dst, size_t cap, struct sl_error *err)
     struct ffile *f = rs;
     struct fsrc *s = f->src;
     for (;;) {
-        size_t got = 0;
-        struct sl_error derr;
-        sl_error_clear(&derr);
-        int rc = sl_dstream_pull(f->ds, dst, cap, &got, &derr);
-        if (rc == 0 && got > 0)
-            return (long)got;
-        if (rc == SL_EEOF)
-            return 0;
-        if (rc < 0) {
-            if (rc == SL_ENOMEM)
-                return sl_error_set(err, rc, "file source: %s: %s", f->path,
-                                    derr.msg);
-            if (!f->derr) {
-                char *m = NULL;
-                if (asprintf(&m, "%s: %s", f->path, derr.msg) < 0)
-                    m = NULL;
-                if (!m)
-                    return sl_error_set(err, SL_ENOMEM,
-                                        "file source: out of memory");
-                f->derr = m;
-            }
-            return SL_EAGAIN;
-        }
+        long got = sl_lines_pull(f->ds, dst, cap, f->path, &f->derr, err);
+        if (got == SL_ECORRUPT)
+            return SL_EAGAIN; /* f->derr: the error record comes next */
+        if (got != SL_EAGAIN)
+            return got;
         ssize_t n;
         do
             n = pread(f->fd, s->zbuf, ZREAD_SIZE, f->cpos);

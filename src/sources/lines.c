@@ -11,8 +11,11 @@
  */
 #include "lines.h"
 
+#include "compress/compress.h"
+
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -167,6 +170,26 @@ void sl_lines_error_record(struct sl_lines *l, const char *why,
     l->start = l->end = l->scan = 0;
     l->skipping = false;
     l->off = l->read_off + 1;
+}
+
+long sl_lines_pull(struct sl_dstream *ds, uint8_t *dst, size_t cap,
+                   const char *what, char **why, struct sl_error *err)
+{
+    size_t got = 0;
+    struct sl_error derr;
+    sl_error_clear(&derr);
+    int rc = sl_dstream_pull(ds, dst, cap, &got, &derr);
+    if (rc == 0)
+        return got > 0 ? (long)got : SL_EAGAIN;
+    if (rc == SL_EEOF)
+        return 0;
+    if (rc == SL_ENOMEM)
+        return sl_error_set(err, rc, "%s: %s", what, derr.msg);
+    if (!*why && asprintf(why, "%s: %s", what, derr.msg) < 0) {
+        *why = NULL;
+        return sl_error_set(err, SL_ENOMEM, "%s: out of memory", what);
+    }
+    return SL_ECORRUPT;
 }
 
 /* Room to read into at buf[end]. may_move: no handed-out record points

@@ -91,6 +91,16 @@ void sl_lines_reset(struct sl_lines *l, int64_t off);
  * record. After each call l->off is the position after what was consumed. */
 int sl_lines_next(struct sl_lines *l, bool at_eof, struct sl_raw_record *rec);
 
+struct sl_dstream;
+
+/* For a reader of compressed bytes: pull decompressed bytes of ds into
+ * dst[0..cap). Returns the byte count (> 0); 0 at the end of the stream;
+ * SL_EAGAIN when ds needs more input; SL_ECORRUPT when ds failed (corrupt,
+ * truncated, over a limit: *why is set, once, to "<what>: <message>", the
+ * reason of the error record); SL_ENOMEM with err filled. */
+long sl_lines_pull(struct sl_dstream *ds, uint8_t *dst, size_t cap,
+                   const char *what, char **why, struct sl_error *err);
+
 /* The last record of a stream that cannot go on (a decompression error):
  * what is buffered of the record in progress (at most max_rec bytes) at
  * stream offset l->off, with SL_REC_ERROR and `why` (borrowed: it must

@@ -119,21 +119,11 @@ static long sread(void *rs, uint8_t *dst, size_t cap, struct sl_error *err)
                 s->lines.reader = NULL;
             return (long)n; /* 0 at the end of a short input */
         }
-        size_t got = 0;
-        struct sl_error derr;
-        sl_error_clear(&derr);
-        int rc = sl_dstream_pull(s->ds, dst, cap, &got, &derr);
-        if (rc == 0 && got > 0)
-            return (long)got;
-        if (rc == SL_EEOF)
-            return 0;
-        if (rc < 0) {
-            if (rc == SL_ENOMEM)
-                return sl_error_set(err, rc, "standard input: %s", derr.msg);
-            if (!s->derr && asprintf(&s->derr, "stdin: %s", derr.msg) < 0)
-                return sl_error_set(err, SL_ENOMEM, "stdin: out of memory");
-            return SL_EAGAIN;
-        }
+        long got = sl_lines_pull(s->ds, dst, cap, "stdin", &s->derr, err);
+        if (got == SL_ECORRUPT)
+            return SL_EAGAIN; /* s->derr: the error record comes next */
+        if (got != SL_EAGAIN)
+            return got;
         if (s->zoff < s->zlen) {
             size_t taken = 0;
             if (sl_dstream_push(s->ds, s->z + s->zoff, s->zlen - s->zoff,
@@ -150,7 +140,7 @@ static long sread(void *rs, uint8_t *dst, size_t cap, struct sl_error *err)
             s->finishing = true;
             continue;
         }
-        rc = raw_read(s, err);
+        int rc = raw_read(s, err);
         if (rc <= 0)
             return rc < 0 ? rc : SL_EAGAIN;
     }
