@@ -11,6 +11,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
 cmake --build build -j "$JOBS" || exit 1
 CC=clang cmake -S . -B build-asan -DSL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
 cmake --build build-asan -j "$JOBS" || exit 1
+# npm peers (DuckDB, hyparquet) that read what the Parquet encoder writes
+tests/peers/setup.sh || exit 1
 
 total_pass=0 total_fail=0
 run_ctest() {

@@ -25,6 +25,7 @@
 
 #include "parquet_int.h"
 #include "part.h"
+#include "text_out.h"
 
 #define SLICE 4096 /* rows handed to the leaves between size checks */
 #define MAX_META 8 /* key-value pairs from `meta` */
@@ -549,41 +550,13 @@ static int parse_rg_size(const char *s, int64_t *bytes, int64_t *rows)
     return sl_parse_size(s, bytes) || *bytes <= 0 ? SL_EINVAL : 0;
 }
 
-/* sl_options_parse of our keys from the `sink:` map, which also holds the
- * sink's own keys: those are passed as `also` (allowed, ignored). */
-static int parse_own(const struct sl_conf *c, struct pq_opts *o,
-                     struct sl_error *err)
-{
-    struct sl_conf empty = {.kind = SL_CONF_MAP};
-    if (!c)
-        c = &empty;
-    const char **also = NULL;
-    if (c->kind == SL_CONF_MAP && c->n) {
-        also = calloc(c->n + 1, sizeof *also);
-        if (!also)
-            return sl_error_set(err, SL_ENOMEM, "parquet: out of memory");
-        size_t n = 0;
-        for (size_t i = 0; i < c->n; i++) {
-            bool own = false;
-            for (const struct sl_option *op = pq_options; op->name; op++)
-                own = own || strcmp(op->name, c->keys[i]) == 0;
-            if (!own)
-                also[n++] = c->keys[i];
-        }
-    }
-    int rc = sl_options_parse(pq_options, (const char *const *)also, c, "sink",
-                              o, err);
-    free(also);
-    return rc;
-}
-
 static int pq_create(const struct sl_conf *sink_conf, void **st,
                      struct sl_error *err)
 {
     *st = NULL;
     struct pq_opts o;
     memset(&o, 0, sizeof o);
-    int rc = parse_own(sink_conf, &o, err);
+    int rc = sl__options_parse_own(pq_options, sink_conf, "sink", &o, err);
     if (rc)
         return rc;
     struct pq_enc *e = calloc(1, sizeof *e);

@@ -33,6 +33,7 @@
 
 #define MAX_PAGE_LEVELS (256u * 1024) /* level entries per page */
 #define MAX_STAT_BYTES 4096 /* longer byte-array min/max are left out */
+#define DICT_PROBE 16384    /* values seen before judging the dictionary */
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "PLAIN encoding is written from little-endian memory");
@@ -450,6 +451,39 @@ static int flush_page(struct sl__pq_col *c, const struct sl__pq_cfg *cfg,
     return 0;
 }
 
+/* The open page's dictionary indices back to PLAIN values, dropping the
+ * dictionary: for a chunk whose first values show it does not pay. */
+static int undo_dict(struct sl__pq_col *c)
+{
+    const struct sl__pq_dict *d = &c->dict;
+    for (size_t i = 0; i < c->n_idx; i++) {
+        uint32_t e = c->idx[i];
+        size_t a = d->off[e];
+        size_t z = e + 1 < d->n ? d->off[e + 1] : d->data.len;
+        int rc = sl_buf_append(&c->vals, d->data.data + a, z - a);
+        if (rc)
+            return rc;
+    }
+    c->n_idx = 0;
+    c->dict_mode = false;
+    c->dict_checked = true;
+    sl__pq_dict_clear(&c->dict);
+    return 0;
+}
+
+/* Early look at the first DICT_PROBE values of a chunk: when the
+ * dictionary plus the indices would not be smaller than PLAIN, stop now,
+ * before a full page of nearly unique values fills a large dictionary. */
+static int probe_dict(struct sl__pq_col *c)
+{
+    size_t w = (size_t)sl__pq_bit_width((uint32_t)c->dict.n);
+    size_t dict_cost = c->dict.data.len + (c->n_idx * w + 7) / 8;
+    if (dict_cost >= c->page_raw)
+        return undo_dict(c);
+    c->dict_checked = true;
+    return 0;
+}
+
 /* ---- walking the nested columns ---- */
 
 struct walk {
@@ -574,6 +608,9 @@ int sl__pq_col_write(struct sl__pq_col *c, const struct sl__pq_cfg *cfg,
                              sl_strerror(rc));
             return rc;
         }
+        if (c->dict_mode && !c->dict_checked && c->dict_pages == 0 &&
+            c->n_idx >= DICT_PROBE && (rc = probe_dict(c)))
+            return sl_error_set(err, rc, "parquet: out of memory");
         bool dict_full = c->dict_mode && c->dict.data.len > cfg->dict_limit;
         if (dict_full || c->page_raw >= cfg->page_size ||
             c->n_lv >= MAX_PAGE_LEVELS) {

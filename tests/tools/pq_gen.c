@@ -151,7 +151,8 @@ static size_t gen_bytes(uint8_t *buf, size_t cap, bool text)
         memcpy(buf, pool[k], n);
         return n;
     }
-    size_t n = k == 19 ? (below(4) == 0 ? cap : 1000 + below(5000)) : below(24);
+    size_t n =
+        k == 19 ? (below(20) == 0 ? cap : 1000 + below(5000)) : below(24);
     if (n > cap)
         n = cap;
     for (size_t i = 0; i < n; i++)
@@ -201,7 +202,7 @@ static double gen_dbl(void)
     }
 }
 
-static uint8_t bigbuf[300000];
+static uint8_t bigbuf[200000]; /* the largest string or binary value */
 
 static void gen_value(struct sl_col *c, const struct sl_field *f,
                       struct sl_buf *o, bool force)
