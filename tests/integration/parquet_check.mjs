@@ -6,6 +6,7 @@
 //   node parquet_check.mjs hyparquet DIR N      the first N cases, hyparquet
 //   node parquet_check.mjs big FILE ROWS [RGS]  pq_gen big: values recomputed
 //                                               in SQL, stats, row groups
+//   node parquet_check.mjs exactly LAKE N [K]   ids 0..N-1 exactly K times
 //   node parquet_check.mjs sql "QUERY"          print rows as JSON lines
 //
 // Canonical values are described in tests/tools/pq_gen.c. Exits 1 with the
@@ -256,11 +257,43 @@ async function big(file, rows, rgs) {
   return ok;
 }
 
+// Data files of a lake (skips _errors, _sluice_tmp and dot files).
+function lakeFiles(root) {
+  const out = [];
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
+    const p = join(root, e.name);
+    if (e.isDirectory()) out.push(...lakeFiles(p));
+    else if (e.name.endsWith('.parquet')) out.push(p);
+  }
+  return out.sort();
+}
+
+// Every id 0..n-1 appears exactly k times in the lake's Parquet files.
+async function exactly(root, n, k) {
+  const files = lakeFiles(root);
+  if (!files.length) {
+    console.error(`no Parquet file under ${root}`);
+    return false;
+  }
+  const con = await connect();
+  const list = files.map((f) => `'${f}'`).join(',');
+  const [r] = await one(con, `SELECT count(*), count(*) FILTER (WHERE c <> ${k}),
+      min(id), max(id), sum(c) FROM (SELECT id, count(*) AS c
+      FROM read_parquet([${list}], union_by_name=true) GROUP BY id)`);
+  const got = r.map((x) => (x === null ? null : Number(x)));
+  const want = [n, 0, 0, n - 1, n * k];
+  const ok = diff(got, want, `ids in ${root} (distinct, wrong count, min, max, rows)`) === 0;
+  if (ok) console.log(`ok: ${n} ids exactly ${k} times in ${files.length} Parquet files`);
+  return ok;
+}
+
 const [mode, ...args] = process.argv.slice(2);
 let ok;
 if (mode === 'cases') ok = await cases(args[0]);
 else if (mode === 'hyparquet') ok = await hyp(args[0], Number(args[1] || 50));
 else if (mode === 'big') ok = await big(args[0], Number(args[1]), args[2] === undefined ? undefined : Number(args[2]));
+else if (mode === 'exactly') ok = await exactly(args[0], Number(args[1]), Number(args[2] || 1));
 else if (mode === 'sql') {
   const con = await connect();
   for (const r of await one(con, args[0]))
