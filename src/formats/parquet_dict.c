@@ -13,23 +13,32 @@
 
 #include "parquet_int.h"
 
+static uint64_t mix(uint64_t h)
+{
+    /* the 64-bit finaliser of MurmurHash3: every input bit reaches the
+     * low bits that pick the slot */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
 static uint32_t hash_bytes(const uint8_t *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
     while (n >= 8) {
         uint64_t k;
         memcpy(&k, p, 8);
-        h = (h ^ k) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
+        h = mix(h ^ k);
         p += 8;
         n -= 8;
     }
     uint64_t k = 0;
     if (n)
         memcpy(&k, p, n);
-    h = (h ^ k) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    return (uint32_t)h;
+    return (uint32_t)mix(h ^ k);
 }
 
 void sl__pq_dict_init(struct sl__pq_dict *d, size_t width)
@@ -61,14 +70,14 @@ void sl__pq_dict_clear(struct sl__pq_dict *d)
 static int grow_table(struct sl__pq_dict *d)
 {
     size_t ns = d->n_slots ? d->n_slots * 2 : 1024;
-    uint32_t *s = calloc(ns, sizeof *s);
+    uint64_t *s = calloc(ns, sizeof *s);
     if (!s)
         return SL_ENOMEM;
     for (size_t e = 0; e < d->n; e++) {
         size_t j = d->hash[e] & (ns - 1);
         while (s[j])
             j = (j + 1) & (ns - 1);
-        s[j] = (uint32_t)e + 1;
+        s[j] = (uint64_t)d->hash[e] << 32 | ((uint32_t)e + 1);
     }
     free(d->slots);
     d->slots = s;
@@ -100,9 +109,14 @@ int sl__pq_dict_put(struct sl__pq_dict *d, const void *pv, size_t n,
     }
     uint32_t h = hash_bytes(p, n);
     size_t j = h & (d->n_slots - 1);
+    /* a slot holds the hash next to the index: a probe that meets another
+     * value's slot is rejected without touching that value */
     for (; d->slots[j]; j = (j + 1) & (d->n_slots - 1)) {
-        uint32_t e = d->slots[j] - 1;
-        if (d->hash[e] == h && same(d, e, p, n)) {
+        uint64_t sl = d->slots[j];
+        if ((uint32_t)(sl >> 32) != h)
+            continue;
+        uint32_t e = (uint32_t)sl - 1;
+        if (same(d, e, p, n)) {
             *idx = e;
             return 0;
         }
@@ -135,7 +149,7 @@ int sl__pq_dict_put(struct sl__pq_dict *d, const void *pv, size_t n,
     }
     d->hash[d->n] = h;
     d->off[d->n] = off;
-    d->slots[j] = (uint32_t)d->n + 1;
+    d->slots[j] = (uint64_t)h << 32 | ((uint32_t)d->n + 1);
     *idx = (uint32_t)d->n++;
     return 0;
 }

@@ -143,7 +143,8 @@ int sl__pq_rle_encode(struct sl_buf *out, const void *v, size_t esz, size_t n,
 /* Distinct values of one column chunk, PLAIN-encoded in `data` in
  * insertion order (byte arrays with their 4-byte length). */
 struct sl__pq_dict {
-    uint32_t *slots; /* open addressing: entry index + 1, 0 = empty */
+    uint64_t *slots; /* open addressing: hash << 32 | entry index + 1;
+                        0 = empty */
     size_t n_slots;  /* power of two */
     uint32_t *hash;  /* per entry */
     uint32_t *off;   /* per entry: start in data */
