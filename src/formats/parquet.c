@@ -41,9 +41,9 @@ struct pq_opts {
 static const struct sl_option pq_options[] = {
     {"compression", SL_OPT_ENUM, "snappy", "snappy|zstd|gzip|none", false,
      offsetof(struct pq_opts, compression), "Parquet page compression codec"},
-    {"row_group_size", SL_OPT_STRING, "128MiB", NULL, false,
+    {"row_group_size", SL_OPT_STRING, "64MiB", NULL, false,
      offsetof(struct pq_opts, row_group_size),
-     "encoded bytes per row group (\"128MiB\"), or rows (\"100000 rows\"); "
+     "encoded bytes per row group (\"64MiB\"), or rows (\"100000 rows\"); "
      "each open file buffers one row group in memory"},
     {"page_size", SL_OPT_SIZE, "1MiB", NULL, false,
      offsetof(struct pq_opts, page_size),
@@ -575,7 +575,7 @@ static int pq_create(const struct sl_conf *sink_conf, void **st,
     e->cfg.page_size = o.page_size > 0 ? (size_t)o.page_size : 1 << 20;
     e->cfg.dict_limit =
         o.dictionary_page_size > 0 ? (size_t)o.dictionary_page_size : 1 << 20;
-    if (parse_rg_size(o.row_group_size ? o.row_group_size : "128MiB",
+    if (parse_rg_size(o.row_group_size ? o.row_group_size : "64MiB",
                       &e->rg_bytes, &e->rg_rows)) {
         rc = sl_error_set(err, SL_EINVAL,
                           "sink: row_group_size '%s' is neither a size "
