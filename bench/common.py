@@ -31,3 +31,17 @@ def best_of(n, fn):
     """Run fn n times, keep the fastest (least disturbed by the noisy machine)."""
     runs = [fn() for _ in range(n)]
     return min(runs, key=lambda r: r['wall'])
+
+
+def make_events(sluice, work, n, seed=1):
+    """Write n generated clickstream events (JSON lines) to work/events.json
+    with the built-in generator; return the path."""
+    events = os.path.join(work, 'events.json')
+    gen = os.path.join(work, 'gen.yaml')
+    with open(gen, 'w') as f:
+        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
+                'source: {type: generator, count: %d, seed: %d}\n'
+                'sink: {type: stdout}\n' % (work, n, seed))
+    with open(events, 'wb') as out:
+        measure([sluice, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    return events
