@@ -127,7 +127,7 @@ static bool dict_eligible(const struct sl__pq_col *c,
 static void stats_reset(struct sl__pq_stats *s)
 {
     s->nulls = 0;
-    s->has = false;
+    s->has = s->nan = false;
     sl_buf_reset(&s->bmin);
     sl_buf_reset(&s->bmax);
 }
@@ -198,8 +198,14 @@ static void stat_int(struct sl__pq_stats *s, int64_t v)
 
 static void stat_dbl(struct sl__pq_stats *s, double v)
 {
-    if (isnan(v))
-        return; /* NaN has no place in min/max (parquet.thrift) */
+    if (isnan(v)) {
+        /* parquet.thrift leaves NaN out of min/max and asks readers to
+         * look for NaN elsewhere, but DuckDB prunes a row group whose
+         * max is below a NaN it looks for: a chunk with NaN gets no
+         * min/max at all (null_count stays). */
+        s->nan = true;
+        return;
+    }
     if (!s->has) {
         s->dmin = s->dmax = v;
         s->has = true;
@@ -633,7 +639,7 @@ static bool stat_plain(const struct sl__pq_col *c, bool max, uint8_t *b,
                        const uint8_t **p, uint32_t *n)
 {
     const struct sl__pq_stats *s = &c->st;
-    if (!s->has)
+    if (!s->has || s->nan)
         return false;
     *p = b;
     switch (c->ptype) {

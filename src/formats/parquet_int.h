@@ -178,6 +178,7 @@ struct sl__pq_step {
 struct sl__pq_stats {
     int64_t nulls;
     bool has; /* min/max set */
+    bool nan; /* a float NaN was seen: no min/max for the chunk */
     int64_t imin, imax;
     double dmin, dmax;
     __int128 qmin, qmax;

@@ -4,7 +4,9 @@
 #  1. property test: 500 random schemas (every type, nesting, nulls at every
 #     level, empty/large/unicode strings, empty and one-row files, every
 #     codec, small pages, row groups by rows and bytes, dictionary fall-back)
-#     written by tests/tools/pq_gen; DuckDB reads all, hyparquet 100.
+#     written by tests/tools/pq_gen; DuckDB reads all, hyparquet 100;
+#     filters on each column's min and max (pushed down to the row-group
+#     statistics) count the same rows as over an in-memory copy.
 #  2. 1M-row files per codec: values recomputed in SQL, row groups,
 #     statistics against the data, dictionary kept or dropped per column.
 #  3. sluice end to end: generator -> partitioned Parquet lake, read with
