@@ -12,7 +12,6 @@
  *                                  ROWS rows of a fixed schema whose values
  *                                  are functions of the row index (the
  *                                  checker recomputes them in SQL)
- *   pq_gen lake DIR                a Hive-partitioned folder of files
  *
  * Canonical values in .jsonl (one JSON array per row, top-level columns in
  * order): int/bigint "i:N", float "f:<8 hex bits>", double "d:<16 hex>",
@@ -25,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../../src/formats/parquet_int.h"
 #include "batch.h"
@@ -549,48 +547,6 @@ static void big(int64_t rows, const char *path, const char *codec,
     sl_encoder_parquet.destroy(enc);
 }
 
-/* A small Hive-partitioned lake: lake/year=Y/month=M/part-K.parquet. */
-static void lake(const char *dir)
-{
-    struct sl_field schema;
-    struct sl_error err;
-    if (sl_type_parse("struct<id:bigint,name:string>", &schema, &err))
-        die("schema", &err);
-    void *enc = enc_create("compression: snappy\n");
-    int64_t id = 0;
-    for (int y = 2024; y <= 2025; y++)
-        for (int m = 1; m <= 2; m++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/year=%d", dir, y);
-            mkdir(path, 0755);
-            snprintf(path, sizeof path, "%s/year=%d/month=%d", dir, y, m);
-            mkdir(path, 0755);
-            snprintf(path, sizeof path, "%s/year=%d/month=%d/part-0.parquet",
-                     dir, y, m);
-            struct sl_batch *b;
-            if (sl_batch_create(&schema, &b, &err))
-                die("batch", &err);
-            struct sl_buf out;
-            sl_buf_init(&out, 0);
-            sl_encoder_parquet.begin(enc, &schema, &out, &err);
-            for (int k = 0; k < 3; k++, id++) {
-                char name[32];
-                int n = snprintf(name, sizeof name, "n%" PRId64, id);
-                sl_col_append_i64(&b->root.child[0], id);
-                sl_col_append_bytes(&b->root.child[1], name, (size_t)n);
-                sl_batch_row_end(b);
-            }
-            if (sl_encoder_parquet.write(enc, b, NULL, 3, &out, &err) ||
-                sl_encoder_parquet.finish(enc, &out, &err))
-                die("lake", &err);
-            write_file(path, &out);
-            sl_buf_free(&out);
-            sl_batch_destroy(b);
-        }
-    sl_encoder_parquet.destroy(enc);
-    sl_field_free(&schema);
-}
-
 int main(int argc, char **argv)
 {
     if (argc >= 5 && strcmp(argv[1], "random") == 0) {
@@ -605,11 +561,7 @@ int main(int argc, char **argv)
             argc > 5 ? argv[5] : "128MiB");
         return 0;
     }
-    if (argc >= 3 && strcmp(argv[1], "lake") == 0) {
-        lake(argv[2]);
-        return 0;
-    }
     fprintf(stderr, "usage: pq_gen random SEED COUNT DIR | big ROWS FILE "
-                    "CODEC [RG] | lake DIR\n");
+                    "CODEC [RG]\n");
     return 2;
 }
