@@ -34,6 +34,7 @@
 #define MAX_PAGE_LEVELS (256u * 1024) /* level entries per page */
 #define MAX_STAT_BYTES 4096 /* longer byte-array min/max are left out */
 #define DICT_PROBE 16384    /* values seen before judging the dictionary */
+#define SL_ERANGE_DECIMAL 1 /* value(): a decimal too wide for its column */
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "PLAIN encoding is written from little-endian memory");
@@ -306,6 +307,13 @@ static int value(struct sl__pq_col *c, const struct sl_col *leaf, size_t slot)
     case SL_DECIMAL: {
         __int128 v;
         memcpy(&v, (const uint8_t *)leaf->values + slot * sizeof v, sizeof v);
+        /* the unscaled value must fit the physical type chosen for the
+         * precision; a larger one would be written truncated */
+        int bits = c->ptype == PQ_INT32   ? 32
+                   : c->ptype == PQ_INT64 ? 64
+                                          : 8 * (int)n;
+        if (bits < 128 && (v >> (bits - 1)) != 0 && (v >> (bits - 1)) != -1)
+            return SL_ERANGE_DECIMAL;
         if (c->ptype == PQ_INT32) {
             int32_t x = (int32_t)v;
             stat_int(&c->st, x);
@@ -531,7 +539,13 @@ static int walk(struct walk *w, size_t k, size_t slot, uint16_t rep,
     case PQ_STEP_LEAF:
         if ((rc = level(c, rep, def)))
             return rc;
-        return value(c, col, slot);
+        rc = value(c, col, slot);
+        if (rc == SL_ERANGE_DECIMAL)
+            return sl_error_set(w->err, SL_ETYPE,
+                                "parquet: column %s: a decimal value does not "
+                                "fit the column's precision %u",
+                                c->path[0], (unsigned)col->precision);
+        return rc;
     case PQ_STEP_STRUCT:
         return walk(w, k + 1, slot, rep, def);
     case PQ_STEP_LIST:

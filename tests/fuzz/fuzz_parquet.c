@@ -104,8 +104,14 @@ static int gen_value(struct in *in, struct sl_col *c, const struct sl_field *f)
         memcpy(&v, &r, 8);
         return sl_col_append_f64(c, v);
     }
-    case SL_DECIMAL:
-        return sl_col_append_dec(c, (__int128)(int64_t)r * (int64_t)(r >> 7));
+    case SL_DECIMAL: {
+        /* within the precision (up to 18 digits), as a decoder ensures */
+        int64_t lim = 1;
+        for (unsigned i = 0; i < f->precision && i < 18; i++)
+            lim *= 10;
+        int64_t v = (int64_t)(r % (uint64_t)lim);
+        return sl_col_append_dec(c, (r >> 63) ? -v : v);
+    }
     case SL_STRING:
     case SL_BINARY: {
         size_t n = r % 24;

@@ -279,6 +279,17 @@ static void test_errors(void **state)
     assert_int_equal(ENC.begin(e, &s, &out, &err), 0);
     assert_int_equal(ENC.write(e, b2, NULL, 1, &out, &err), SL_EINVAL);
     assert_non_null(strstr(err.msg, "is string in the batch but int"));
+    /* a decimal wider than its column's physical type (INT32 for p <= 9) */
+    struct sl_field s4 = schema_of("struct<d:decimal(9,2)>");
+    struct sl_batch *b4;
+    assert_int_equal(sl_batch_create(&s4, &b4, NULL), 0);
+    sl_col_append_dec(&b4->root.child[0], (__int128)1 << 40);
+    sl_batch_row_end(b4);
+    assert_int_equal(ENC.begin(e, &s4, &out, &err), 0);
+    assert_int_equal(ENC.write(e, b4, NULL, 1, &out, &err), SL_ETYPE);
+    assert_non_null(strstr(err.msg, "column d: a decimal value"));
+    sl_batch_destroy(b4);
+    sl_field_free(&s4);
     /* a schema with no leaf column */
     struct sl_field s3 = schema_of("struct<a:struct<>>");
     assert_int_equal(ENC.begin(e, &s3, &out, &err), SL_EINVAL);
