@@ -42,6 +42,8 @@ static uint64_t rnd(void)
     return z ^ (z >> 31);
 }
 
+static int huge_left; /* one value of ~2.5 MB may still come in this case */
+
 static unsigned below(unsigned n)
 {
     return (unsigned)(rnd() % n);
@@ -149,8 +151,13 @@ static size_t gen_bytes(uint8_t *buf, size_t cap, bool text)
         memcpy(buf, pool[k], n);
         return n;
     }
-    size_t n =
-        k == 19 ? (below(20) == 0 ? cap : 1000 + below(5000)) : below(24);
+    size_t n = below(24);
+    if (k == 19 && huge_left && below(4) == 0) {
+        huge_left = 0;
+        n = cap - below(1000);
+    } else if (k == 19) {
+        n = 1000 + below(5000);
+    }
     if (n > cap)
         n = cap;
     for (size_t i = 0; i < n; i++)
@@ -200,7 +207,8 @@ static double gen_dbl(void)
     }
 }
 
-static uint8_t bigbuf[200000]; /* the largest string or binary value */
+/* the largest string or binary value: over a page (1 MiB) */
+static uint8_t bigbuf[2500000];
 
 static void gen_value(struct sl_col *c, const struct sl_field *f,
                       struct sl_buf *o, bool force)
@@ -391,6 +399,7 @@ static void self_check(const struct sl_buf *file, int64_t rows)
 static void one_random(uint64_t seed, const char *dir)
 {
     rng_s = seed * 0x2545f4914f6cdd1dull + 1;
+    huge_left = seed % 10 == 0;
     struct sl_field schema = {.type = SL_STRUCT};
     schema.n_children = 1 + below(6);
     schema.children = calloc(schema.n_children, sizeof *schema.children);
