@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #include "parquet_int.h"
 #include "part.h"
 #include "text_out.h"
@@ -570,6 +572,8 @@ static int pq_create(const struct sl_conf *sink_conf, void **st,
                    : strcmp(cz, "none") == 0 ? PQ_CODEC_NONE
                                              : PQ_CODEC_SNAPPY;
     e->cfg.zstd_level = 3;
+    if (e->cfg.codec == PQ_CODEC_ZSTD)
+        e->cfg.zstd_ctx = ZSTD_createCCtx(); /* NULL: one-shot calls */
     e->cfg.gzip_level = 6;
     e->cfg.dictionary = o.dictionary;
     e->cfg.page_size = o.page_size > 0 ? (size_t)o.page_size : 1 << 20;
@@ -598,6 +602,7 @@ static void pq_destroy(void *st)
     if (!e)
         return;
     reset_file(e);
+    ZSTD_freeCCtx(e->cfg.zstd_ctx);
     for (size_t i = 0; i < e->n_meta; i++) {
         free(e->meta_k[i]);
         free(e->meta_v[i]);

@@ -63,7 +63,11 @@ int sl__pq_compress(const struct sl__pq_cfg *cfg, const uint8_t *src, size_t n,
         size_t cap = ZSTD_compressBound(n);
         if ((rc = sl_buf_reserve(dst, cap)))
             break;
-        size_t got = ZSTD_compress(dst->data, cap, src, n, cfg->zstd_level);
+        size_t got =
+            cfg->zstd_ctx
+                ? ZSTD_compressCCtx(cfg->zstd_ctx, dst->data, cap, src, n,
+                                    cfg->zstd_level)
+                : ZSTD_compress(dst->data, cap, src, n, cfg->zstd_level);
         if (ZSTD_isError(got))
             return sl_error_set(err, SL_EIO, "parquet: zstd failed: %s",
                                 ZSTD_getErrorName(got));

@@ -89,6 +89,12 @@ static bool same(const struct sl__pq_dict *d, uint32_t e, const uint8_t *p,
                  size_t n)
 {
     const uint8_t *q = d->data.data + d->off[e];
+    if (d->width == 8 || d->width == 4) { /* the common widths, inline */
+        uint64_t a = 0, b = 0;
+        memcpy(&a, q, d->width);
+        memcpy(&b, p, d->width);
+        return a == b;
+    }
     if (d->width)
         return memcmp(q, p, n) == 0;
     uint32_t len;

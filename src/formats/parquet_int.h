@@ -203,6 +203,7 @@ struct sl__pq_cfg {
     size_t dict_limit; /* max dictionary bytes before falling back */
     bool dictionary;
     int zstd_level, gzip_level;
+    void *zstd_ctx; /* ZSTD_CCtx reused page after page (owned by parquet.c) */
 };
 
 struct sl__pq_col {
