@@ -34,6 +34,7 @@
 
 struct pq_opts {
     char *compression;
+    int64_t compression_level;
     char *row_group_size;
     int64_t page_size;
     bool dictionary;
@@ -43,6 +44,9 @@ struct pq_opts {
 static const struct sl_option pq_options[] = {
     {"compression", SL_OPT_ENUM, "snappy", "snappy|zstd|gzip|none", false,
      offsetof(struct pq_opts, compression), "Parquet page compression codec"},
+    {"compression_level", SL_OPT_INT, "0", NULL, false,
+     offsetof(struct pq_opts, compression_level),
+     "zstd 1..19 (default 3), gzip 1..9 (default 6); 0 = the default"},
     {"row_group_size", SL_OPT_STRING, "64MiB", NULL, false,
      offsetof(struct pq_opts, row_group_size),
      "encoded bytes per row group (\"64MiB\"), or rows (\"100000 rows\"); "
@@ -571,10 +575,19 @@ static int pq_create(const struct sl_conf *sink_conf, void **st,
                    : strcmp(cz, "gzip") == 0 ? PQ_CODEC_GZIP
                    : strcmp(cz, "none") == 0 ? PQ_CODEC_NONE
                                              : PQ_CODEC_SNAPPY;
-    e->cfg.zstd_level = 3;
-    if (e->cfg.codec == PQ_CODEC_ZSTD)
-        e->cfg.zstd_ctx = ZSTD_createCCtx(); /* NULL: one-shot calls */
-    e->cfg.gzip_level = 6;
+    int64_t lv = o.compression_level;
+    if (lv < 0 || (e->cfg.codec == PQ_CODEC_ZSTD && lv > 19) ||
+        (e->cfg.codec == PQ_CODEC_GZIP && lv > 9)) {
+        rc = sl_error_set(err, SL_EINVAL,
+                          "sink: compression_level %lld is out of range for "
+                          "%s (zstd 1..19, gzip 1..9, 0 = default)",
+                          (long long)lv, cz);
+        sl_options_free(pq_options, &o);
+        free(e);
+        return rc;
+    }
+    e->cfg.zstd_level = lv ? (int)lv : 3;
+    e->cfg.gzip_level = lv ? (int)lv : 6;
     e->cfg.dictionary = o.dictionary;
     e->cfg.page_size = o.page_size > 0 ? (size_t)o.page_size : 1 << 20;
     e->cfg.dict_limit =
@@ -590,6 +603,8 @@ static int pq_create(const struct sl_conf *sink_conf, void **st,
         return rc;
     }
     sl_options_free(pq_options, &o);
+    if (e->cfg.codec == PQ_CODEC_ZSTD)
+        e->cfg.zstd_ctx = ZSTD_createCCtx(); /* NULL: one-shot calls */
     sl_buf_init(&e->scratch[0], 0);
     sl_buf_init(&e->scratch[1], 0);
     *st = e;

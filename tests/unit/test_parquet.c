@@ -250,6 +250,11 @@ static void test_options(void **state)
     assert_int_equal(enc_try("row_group_size: 64MiB\n", &err), 0);
     assert_int_equal(enc_try("row_group_size: 5000 rows\n", &err), 0);
     assert_int_not_equal(enc_try("compression: lz4\n", &err), 0);
+    assert_int_equal(enc_try("compression: zstd\ncompression_level: 1\n", &err),
+                     0);
+    assert_int_equal(
+        enc_try("compression: gzip\ncompression_level: 12\n", &err), SL_EINVAL);
+    assert_non_null(strstr(err.msg, "gzip 1..9"));
     /* keys of the sink itself are allowed and ignored */
     assert_int_equal(enc_try("path: x\ncompression: gzip\n", &err), 0);
 }
