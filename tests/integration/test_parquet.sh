@@ -12,7 +12,8 @@
 #  3. sluice end to end: generator -> partitioned Parquet lake, read with
 #     read_parquet('lake/**/*.parquet', hive_partitioning=true) and compared
 #     with the JSON-lines output of the same job; a schema change starts a
-#     new file; footer metadata has the schema, job name and batch id.
+#     new file; footer metadata has the schema, job name and batch id; a
+#     declared schema with every type read back value by value.
 source "$(dirname "$0")/lib.sh"
 BUILD=${SL_BUILD_DIR:-$SRC_DIR/build}
 GEN=$BUILD/tools/pq_gen
@@ -121,4 +122,50 @@ expect_eq "$(tr -d '\n' < has_n.txt)" '["0"]["1"]' "schema of each file"
 out=$($PQ sql "SELECT count(*) FILTER (WHERE n IS NULL), count(*) FILTER (WHERE n.x = [1, NULL, 3]), count(*) FILTER (WHERE s = '')
   FROM read_parquet('lake-widen/*.parquet', union_by_name=true)")
 expect_eq "$out" '["100","100","100"]' "values across the schema change"
+# a declared schema with every type, through the JSON decoder (gzip)
+mkdir typed
+cat > typed/a.json <<'EOF2'
+{"id":1,"b":true,"i":-7,"f":1.5,"d":-0.25,"m":"12345678901234.5678","s":"héllo ✓","dt":"2026-11-25","ts":"2026-11-25T10:00:00.123456Z","st":{"a":3,"l":["x","",null]},"mp":{"k1":1,"k2":-9007199254740993}}
+{"id":2}
+{"id":3,"s":"","st":{"a":null,"l":[]},"mp":{}}
+{"id":4,"st":null,"m":-0.0001,"d":1e300,"i":2147483647,"ts":"1969-12-31T23:59:59.999999Z","dt":"1900-01-01"}
+EOF2
+cat > typed.yaml <<'EOF2'
+name: typed
+checkpoint: ./cp-typed
+source:
+  type: file
+  path: ./typed/*.json
+  format: json
+  schema:
+    - {name: id, type: bigint, nullable: false}
+    - {name: b, type: boolean}
+    - {name: i, type: int}
+    - {name: f, type: float}
+    - {name: d, type: double}
+    - {name: m, type: "decimal(20,4)"}
+    - {name: s, type: string}
+    - {name: dt, type: date}
+    - {name: ts, type: timestamp}
+    - {name: st, type: "struct<a:int,l:array<string>>"}
+    - {name: mp, type: "map<string,bigint>"}
+sink:
+  type: file
+  path: ./lake-typed
+  format: parquet
+  compression: gzip
+EOF2
+"$SLUICE" run typed.yaml --until-idle --quiet 2> typed.log || { cat typed.log; fail "run typed"; }
+$PQ sql "SELECT id, b, i, f::VARCHAR, d::VARCHAR, m::VARCHAR, s, dt::VARCHAR, epoch_us(ts), st.a,
+  st.l::VARCHAR, st IS NULL, mp::VARCHAR FROM read_parquet('lake-typed/*.parquet') ORDER BY id" > typed.out
+cat > typed.want <<'EOF2'
+["1",true,-7,"1.5","-0.25","12345678901234.5678","héllo ✓","2026-11-25","1795600800123456",3,"[x, '', NULL]",false,"{k1=1, k2=-9007199254740993}"]
+["2",null,null,null,null,null,null,null,null,null,null,true,null]
+["3",null,null,null,null,null,"",null,null,null,"[]",false,"{}"]
+["4",null,2147483647,null,"1e+300","-0.0001",null,"1900-01-01","-1",null,null,true,null]
+EOF2
+diff typed.want typed.out || fail "declared types read back"
+$PQ sql "SELECT name, type, repetition_type, converted_type FROM parquet_schema('lake-typed/*.parquet')
+  WHERE name IN ('id', 'm', 'ts', 'l', 'mp', 'key')" | tr -d '\n' > typed.schema
+expect_eq "$(cat typed.schema)" '["id","INT64","REQUIRED",null]["m","FIXED_LEN_BYTE_ARRAY","OPTIONAL","DECIMAL"]["ts","INT64","OPTIONAL","TIMESTAMP_MICROS"]["l",null,"OPTIONAL","LIST"]["mp",null,"OPTIONAL","MAP"]["key","BYTE_ARRAY","REQUIRED","UTF8"]' "Parquet schema"
 echo "parquet ok"
