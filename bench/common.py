@@ -45,3 +45,17 @@ def make_events(sluice, work, n, seed=1):
     with open(events, 'wb') as out:
         measure([sluice, 'run', gen, '--until-idle', '--quiet'], stdout=out)
     return events
+
+
+def run_job(sluice, work, source, sink, window='100s'):
+    """Run one job from a fresh checkpoint and lake under work: source and
+    sink are the flow-map texts inside {...}; returns measure()'s dict."""
+    import shutil
+    for d in ('cp', 'lake'):
+        shutil.rmtree(os.path.join(work, d), ignore_errors=True)
+    job = os.path.join(work, 'job.yaml')
+    with open(job, 'w') as f:
+        f.write('name: bench\nwindow: %s\ncheckpoint: %s/cp\n'
+                'source: {%s}\nsink: {type: file, path: %s/lake, %s}\n'
+                % (window, work, source, work, sink))
+    return measure([sluice, 'run', job, '--until-idle', '--quiet'])

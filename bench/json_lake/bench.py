@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from common import measure, best_of, make_events  # noqa: E402
+from common import measure, best_of, make_events, run_job  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 ROOT = os.getcwd()
@@ -27,15 +27,8 @@ try:
 
     def sluice_run(window):
         def run():
-            for d in ('cp', 'lake'):
-                shutil.rmtree(os.path.join(work, d), ignore_errors=True)
-            job = os.path.join(work, 'job.yaml')
-            with open(job, 'w') as f:
-                f.write('name: bench\nwindow: %s\ncheckpoint: %s/cp\n'
-                        'source: {type: file, path: "%s"}\n'
-                        'sink: {type: file, path: %s/lake, format: json}\n'
-                        % (window, work, events, work))
-            return measure([SLUICE, 'run', job, '--until-idle', '--quiet'])
+            return run_job(SLUICE, work, 'type: file, path: "%s"' % events,
+                           'format: json', window)
         return run
 
     def cat_sync_run():

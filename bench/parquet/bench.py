@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from common import measure, best_of, make_events  # noqa: E402
+from common import measure, best_of, make_events, run_job  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 ROOT = os.getcwd()
@@ -38,15 +38,8 @@ try:
 
     def sluice_run(fmt, extra=''):
         def run():
-            for d in ('cp', 'lake'):
-                shutil.rmtree(os.path.join(work, d), ignore_errors=True)
-            job = os.path.join(work, 'job.yaml')
-            with open(job, 'w') as f:
-                f.write('name: bench\nwindow: 100s\ncheckpoint: %s/cp\n'
-                        'source: {type: file, path: "%s"}\n'
-                        'sink: {type: file, path: %s/lake, format: %s%s}\n'
-                        % (work, events, work, fmt, extra))
-            r = measure([SLUICE, 'run', job, '--until-idle', '--quiet'])
+            r = run_job(SLUICE, work, 'type: file, path: "%s"' % events,
+                        'format: %s%s' % (fmt, extra))
             r['bytes'] = du(os.path.join(work, 'lake'))
             return r
         return run
