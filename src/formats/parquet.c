@@ -29,7 +29,10 @@
 #include "part.h"
 #include "text_out.h"
 
-#define SLICE 4096 /* rows handed to the leaves between size checks */
+/* The row group's size is checked each time it holds a multiple of CHECK
+ * rows: where the sink cut its chunks never moves a row group boundary, so
+ * a replayed batch gives the same bytes. */
+#define CHECK 1024
 #define MAX_META 8 /* key-value pairs from `meta` */
 
 struct pq_opts {
@@ -778,7 +781,8 @@ static int pq_write(void *st, const struct sl_batch *b, const uint32_t *sel,
     }
     size_t done = 0;
     while (!rc && done < n) {
-        size_t take = n - done < SLICE ? n - done : SLICE;
+        size_t to_check = CHECK - (size_t)(e->rows_now % CHECK);
+        size_t take = n - done < to_check ? n - done : to_check;
         if (e->rg_rows && (int64_t)take > e->rg_rows - e->rows_now)
             take = (size_t)(e->rg_rows - e->rows_now);
         for (size_t i = 0; i < e->n_leaves && !rc; i++)
@@ -789,7 +793,8 @@ static int pq_write(void *st, const struct sl_batch *b, const uint32_t *sel,
         done += take;
         e->rows_now += (int64_t)take;
         if ((e->rg_rows && e->rows_now >= e->rg_rows) ||
-            (e->rg_bytes && rg_size(e) >= (size_t)e->rg_bytes))
+            (e->rg_bytes && e->rows_now % CHECK == 0 &&
+             rg_size(e) >= (size_t)e->rg_bytes))
             rc = flush_rg(e, out, err);
     }
     free(heap);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -220,6 +221,61 @@ static void test_row_groups_by_rows_and_reuse(void **state)
     ENC.destroy(e);
 }
 
+/* The bytes of a file do not depend on how the rows were cut into write
+ * calls (a replayed batch may come in other chunks): row groups by bytes,
+ * small pages, a dictionary that falls back. */
+static void test_same_bytes_whatever_the_chunks(void **state)
+{
+    (void)state;
+    struct sl_field s = schema_of("struct<a:bigint,s:string,l:array<int>>");
+    struct sl_batch *b;
+    assert_int_equal(sl_batch_create(&s, &b, NULL), 0);
+    char tmp[32];
+    for (int64_t i = 0; i < 20000; i++) {
+        struct sl_col *c = b->root.child;
+        sl_col_append_i64(&c[0], i * 7919 % 1000);
+        int n = snprintf(tmp, sizeof tmp, "v%lld", (long long)(i % 3000));
+        sl_col_append_bytes(&c[1], tmp, (size_t)n);
+        for (int k = 0; k < i % 3; k++)
+            sl_col_append_i32(&c[2].child[0], k);
+        sl_col_list_end(&c[2]);
+        sl_batch_row_end(b);
+    }
+    const char *yaml = "row_group_size: 50KiB\npage_size: 4KiB\n"
+                       "dictionary_page_size: 16KiB\n";
+    struct sl_buf out[2];
+    struct sl_error err;
+    static const size_t cuts[] = {1, 7, 1000, 1023, 1025, 3, 5000};
+    for (int k = 0; k < 2; k++) {
+        void *e = enc_new(yaml);
+        sl_buf_init(&out[k], 0);
+        assert_int_equal(ENC.begin(e, &s, &out[k], &err), 0);
+        uint32_t *sel = malloc(20000 * sizeof *sel);
+        for (uint32_t i = 0; i < 20000; i++)
+            sel[i] = i;
+        size_t done = 0;
+        for (size_t c = 0; done < 20000; c++) {
+            size_t n = k == 0 ? 20000 : cuts[c % 7];
+            if (n > 20000 - done)
+                n = 20000 - done;
+            assert_int_equal(ENC.write(e, b, sel + done, n, &out[k], &err), 0);
+            done += n;
+        }
+        free(sel);
+        assert_int_equal(ENC.finish(e, &out[k], &err), 0);
+        ENC.destroy(e);
+    }
+    struct sl__pq_footer f;
+    footer(&out[0], &f);
+    assert_true(f.n_row_groups > 2);
+    assert_int_equal(out[0].len, out[1].len);
+    assert_memory_equal(out[0].data, out[1].data, out[0].len);
+    sl_buf_free(&out[0]);
+    sl_buf_free(&out[1]);
+    sl_batch_destroy(b);
+    sl_field_free(&s);
+}
+
 static void test_empty_file(void **state)
 {
     (void)state;
@@ -347,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_nullable_levels),
         cmocka_unit_test(test_dictionary_pages),
         cmocka_unit_test(test_row_groups_by_rows_and_reuse),
+        cmocka_unit_test(test_same_bytes_whatever_the_chunks),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_errors),
