@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from common import measure, best_of  # noqa: E402
+from common import measure, best_of, make_events, run_job  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 ROOT = os.getcwd()
@@ -41,15 +41,8 @@ EXTRA = [  # made by Python's independent implementations, job only
 
 def job_run(path):
     def run():
-        for d in ('cp', 'lake'):
-            shutil.rmtree(os.path.join(work, d), ignore_errors=True)
-        job = os.path.join(work, 'job.yaml')
-        with open(job, 'w') as f:
-            f.write('name: bench\nwindow: 100s\ncheckpoint: %s/cp\n'
-                    'source: {type: file, path: "%s"}\n'
-                    'sink: {type: file, path: %s/lake, format: json}\n'
-                    % (work, path, work))
-        r = measure([SLUICE, 'run', job, '--until-idle', '--quiet'])
+        r = run_job(SLUICE, work, 'type: file, path: "%s"' % path,
+                    'format: json')
         rows = 0
         for d, _, files in os.walk(os.path.join(work, 'lake')):
             for fn in files:
@@ -71,14 +64,7 @@ def dc_run(cmd, path):
 
 
 try:
-    events = os.path.join(work, 'events.json')
-    gen = os.path.join(work, 'gen.yaml')
-    with open(gen, 'w') as f:
-        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
-                'source: {type: generator, count: %d, seed: 1}\n'
-                'sink: {type: stdout}\n' % (work, N))
-    with open(events, 'wb') as out:
-        measure([SLUICE, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    events = make_events(SLUICE, work, N)
     mb = os.path.getsize(events) / 1e6
     files = {}
     for name, suf, comp, _ in CODECS:

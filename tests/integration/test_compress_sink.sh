@@ -117,4 +117,21 @@ EOF
 out=$("$SLUICE" run bad.yaml --until-idle 2>&1) && fail "snappy accepted"
 echo "$out" | grep -q "compression: 'snappy' cannot be written; use none, gzip, zstd, bzip2 or xz" \
   || fail "snappy message: $out"
+# Parquet owns its `compression` (page codec): the sink does not compress
+# the file again and the name stays .parquet
+cat > pq.yaml <<'EOF'
+name: pq
+checkpoint: ./cp-pq
+source: {type: file, path: ./in/*.json}
+sink: {type: file, path: ./lake-pq, format: parquet, compression: zstd}
+EOF
+"$SLUICE" run pq.yaml --until-idle --quiet 2>> run.log || fail "parquet job"
+n=$(ls lake-pq/*.parquet | wc -l)
+[ "$n" -ge 1 ] || fail "no .parquet file"
+[ -z "$(ls lake-pq | grep -E '\.(zst|gz)$')" ] || fail "parquet file renamed"
+for f in lake-pq/*.parquet; do
+  [ "$(head -c 4 "$f")" = PAR1 ] || fail "$f does not start with PAR1"
+  [ "$(tail -c 4 "$f")" = PAR1 ] || fail "$f does not end with PAR1"
+done
+echo "parquet: ok"
 echo "compress sink ok"
