@@ -765,7 +765,9 @@ static int open_stream(struct fsrc *s, struct ffile *f, struct sl_error *err)
     f->zl->reader = zread;
     f->zl->reader_state = f;
     if (f->latest) {
-        /* starting_position latest: what the file holds now is skipped */
+        /* starting_position latest: what the file holds now is skipped
+         * (decompressed into zbuf and dropped; zread's own use of zbuf is
+         * over by then, push copies what it reads) */
         int64_t d = 0;
         long got;
         while ((got = zread(f, s->zbuf, ZREAD_SIZE, err)) > 0)
