@@ -13,6 +13,9 @@ extern const struct sl_source_ops sl_source_file, sl_source_stdin,
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
+extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
+    sl_transform_select_fields, sl_transform_drop_fields,
+    sl_transform_rename_field, sl_transform_drop_null_fields;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
@@ -39,6 +42,12 @@ const struct sl_sink_ops *const sl_sinks[] = {
 };
 
 const struct sl_transform_ops *const sl_transforms[] = {
+    &sl_transform_filter,
+    &sl_transform_derive,
+    &sl_transform_select_fields,
+    &sl_transform_drop_fields,
+    &sl_transform_rename_field,
+    &sl_transform_drop_null_fields,
     NULL,
 };
 

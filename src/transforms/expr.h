@@ -33,6 +33,13 @@ struct sl_expr;
  * only, the result cannot be evaluated). */
 int sl_expr_compile(const char *text, const struct sl_field *schema,
                     struct sl_expr **out, struct sl_error *err);
+/* Flags for sl_expr_compile_ex. */
+#define SL_EXPR_MISSING_NULL                                                   \
+    1u /* an unknown column reads as NULL (schema                              \
+          detection: a field not seen yet) */
+int sl_expr_compile_ex(const char *text, const struct sl_field *schema,
+                       unsigned flags, struct sl_expr **out,
+                       struct sl_error *err);
 void sl_expr_destroy(struct sl_expr *e);
 /* Result type: boolean, int, bigint, double, string, date, timestamp, or
  * NULLTYPE for a bare NULL. */
@@ -54,5 +61,9 @@ int sl_expr_select(struct sl_expr *e, const struct sl_batch *b, uint32_t *sel,
  * when absent. Shared by the transforms that take paths. */
 const struct sl_col *sl_expr_path_col(const struct sl_batch *b,
                                       const char *path);
+
+/* Split the first name off a dotted path (`quoted` parts allowed) into
+ * name; returns the bytes consumed including the dot. */
+size_t sl_expr_path_part(const char *s, char *name, size_t cap);
 
 #endif

@@ -49,7 +49,7 @@ static enum sl_type col_expr_type(enum sl_type t)
 
 /* Split one part off a path ("a.b", "`x.y`.z"); returns the part length
  * consumed (including backticks and the dot) and copies the name. */
-size_t sl__expr_path_part(const char *s, char *name, size_t cap)
+size_t sl_expr_path_part(const char *s, char *name, size_t cap)
 {
     size_t i = 0, k = 0;
     if (s[0] == '`') {
@@ -96,8 +96,8 @@ static int unknown_col(const struct sl_field *parent, const char *name,
     return sl__expr_err(err, pos, "unknown column '%s%s'", prefix, name);
 }
 
-static int resolve(struct node *n, const struct sl_field *schema,
-                   struct sl_error *err)
+static int resolve(struct sl_expr *e, struct node *n,
+                   const struct sl_field *schema, struct sl_error *err)
 {
     const struct sl_field *f = schema;
     const char *s = n->path;
@@ -112,8 +112,8 @@ static int resolve(struct node *n, const struct sl_field *schema,
                 "field '%s'",
                 (int)(strlen(prefix) ? strlen(prefix) - 1 : 0), prefix,
                 sl_type_name(f->type),
-                (sl__expr_path_part(s, name, sizeof name), name));
-        s += sl__expr_path_part(s, name, sizeof name);
+                (sl_expr_path_part(s, name, sizeof name), name));
+        s += sl_expr_path_part(s, name, sizeof name);
         const struct sl_field *c = NULL;
         for (uint32_t i = 0; i < f->n_children; i++)
             if (strcmp(f->children[i].name, name) == 0) {
@@ -123,6 +123,12 @@ static int resolve(struct node *n, const struct sl_field *schema,
                 idx[depth++] = (int)i;
                 break;
             }
+        if (!c && (e->flags & SL_EXPR_MISSING_NULL)) {
+            n->op = N_LIT; /* not seen yet: null */
+            n->lit_null = true;
+            n->type = SL_NULLTYPE;
+            return 0;
+        }
         if (!c)
             return unknown_col(f, name, prefix, n->pos, err);
         size_t pl = strlen(prefix);
@@ -433,7 +439,7 @@ static int check(struct sl_expr *e, struct node *n, const struct sl_field *s,
 {
     int rc;
     if (n->op == N_COL)
-        return resolve(n, s, err);
+        return resolve(e, n, s, err);
     for (size_t i = 0; i < n->nk; i++)
         if ((rc = check(e, n->kid[i], s, err)))
             return rc;

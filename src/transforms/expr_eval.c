@@ -607,12 +607,20 @@ int sl__expr_eval_node(struct sl_expr *e, struct node *nd,
 int sl_expr_compile(const char *text, const struct sl_field *schema,
                     struct sl_expr **out, struct sl_error *err)
 {
+    return sl_expr_compile_ex(text, schema, 0, out, err);
+}
+
+int sl_expr_compile_ex(const char *text, const struct sl_field *schema,
+                       unsigned flags, struct sl_expr **out,
+                       struct sl_error *err)
+{
     *out = NULL;
     struct sl_expr *e = calloc(1, sizeof *e);
     if (!e || !(e->text = strdup(text))) {
         free(e);
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     }
+    e->flags = flags;
     int rc = sl__expr_parse(e, err);
     if (!rc && schema) {
         rc = sl__expr_check(e, schema, err);
@@ -733,7 +741,7 @@ const struct sl_col *sl_expr_path_col(const struct sl_batch *b,
     while (*s) {
         if (c->type != SL_STRUCT)
             return NULL;
-        s += sl__expr_path_part(s, name, sizeof name);
+        s += sl_expr_path_part(s, name, sizeof name);
         const struct sl_col *f = NULL;
         for (uint32_t j = 0; j < c->n_child && !f; j++)
             if (c->child[j].name && strcmp(c->child[j].name, name) == 0)

@@ -161,7 +161,8 @@ struct node {
 struct sl_expr {
     char *text;
     struct node *root;
-    bool bound; /* type-checked against a schema */
+    bool bound;     /* type-checked against a schema */
+    unsigned flags; /* SL_EXPR_* */
     size_t n_nodes;
     int64_t failed; /* casts that failed in the current evaluation */
 };
@@ -179,9 +180,6 @@ int sl__expr_fn_find(const char *s, size_t n, enum fn *out);
 /* expr_check.c: resolve columns, infer types, insert casts. */
 int sl__expr_check(struct sl_expr *e, const struct sl_field *schema,
                    struct sl_error *err);
-/* Split the first name off a dotted path (`quoted` parts allowed) into
- * name; returns the bytes consumed including the dot. */
-size_t sl__expr_path_part(const char *s, char *name, size_t cap);
 /* "column N: " error helper. */
 int sl__expr_err(struct sl_error *err, int pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
