@@ -92,4 +92,128 @@ static TU_UNUSED char *tu_batch_text(const struct sl_batch *b)
     return (char *)o.data;
 }
 
+/* ---- running one transform ---- */
+
+struct tu_dl {
+    struct sl_buf text; /* "why|row\n" per dead-lettered row */
+};
+
+static TU_UNUSED int tu_dead_letter(void *ctx, const struct sl_batch *b,
+                                    size_t row, const char *why,
+                                    struct sl_error *err)
+{
+    (void)err;
+    struct tu_dl *d = ctx;
+    sl_buf_puts(&d->text, why);
+    sl_buf_putc(&d->text, '|');
+    sl_col_value_json(&b->root, row, &d->text);
+    sl_buf_putc(&d->text, '\n');
+    sl_buf_cstr(&d->text);
+    return 0;
+}
+
+struct tu_t {
+    const struct sl_transform_ops *ops;
+    void *st;
+    struct sl_conf *conf;
+    struct sl_transform_env env;
+    struct sl_field schema, out_schema;
+    struct tu_dl dl;
+    struct sl_batch_info bi;
+};
+
+/* Create transform `name` from YAML config text and prepare it with the
+ * declared schema `type` (NULL: detection). */
+static TU_UNUSED struct tu_t *tu_t_new(const char *name, const char *yaml,
+                                       const char *type)
+{
+    struct tu_t *t = calloc(1, sizeof *t);
+    struct sl_error err;
+    sl_error_clear(&err);
+    t->ops = sl_transform_find(name);
+    assert_non_null(t->ops);
+    if (sl_conf_load_string(yaml, strlen(yaml), "t.yaml", &t->conf, &err))
+        fail_msg("%s", err.msg);
+    if (t->ops->create(t->conf, &t->st, &err))
+        fail_msg("create %s: %s", name, err.msg);
+    sl_buf_init(&t->dl.text, 0);
+    t->env.dead_letter = tu_dead_letter;
+    t->env.ctx = &t->dl;
+    t->env.partition = "p0";
+    t->env.bi = &t->bi;
+    if (type) {
+        assert_int_equal(sl_type_parse(type, &t->schema, &err), 0);
+        t->env.schema = &t->schema;
+    }
+    if (t->ops->prepare &&
+        t->ops->prepare(t->st, &t->env, &t->out_schema, &err))
+        fail_msg("prepare %s: %s", name, err.msg);
+    return t;
+}
+
+/* The error create+prepare give (exact text), or "" when none. */
+static TU_UNUSED void tu_t_err(const char *name, const char *yaml,
+                               const char *type, const char *want)
+{
+    const struct sl_transform_ops *ops = sl_transform_find(name);
+    struct sl_conf *c;
+    struct sl_error err;
+    sl_error_clear(&err);
+    assert_int_equal(
+        sl_conf_load_string(yaml, strlen(yaml), "t.yaml", &c, &err), 0);
+    void *st = NULL;
+    int rc = ops->create(c, &st, &err);
+    if (!rc && ops->prepare) {
+        struct sl_field f = {0}, o = {0};
+        struct sl_transform_env env = {0};
+        if (type) {
+            assert_int_equal(sl_type_parse(type, &f, &err), 0);
+            env.schema = &f;
+        }
+        rc = ops->prepare(st, &env, &o, &err);
+        sl_field_free(&f);
+        sl_field_free(&o);
+    }
+    if (st)
+        ops->destroy(st);
+    sl_conf_free(c);
+    if (!rc)
+        fail_msg("%s %s: no error, wanted %s", name, yaml, want);
+    if (strcmp(err.msg, want))
+        fail_msg("%s: got\n  %s\nwant\n  %s", name, err.msg, want);
+}
+
+/* Apply to rows (JSON lines decoded with schema `type`, NULL: detect);
+ * returns tu_batch_text of the output (caller frees). */
+static TU_UNUSED char *tu_t_apply(struct tu_t *t, const char *type,
+                                  const char *rows)
+{
+    struct sl_batch *in = tu_rows(type, rows), *out = NULL;
+    struct sl_error err;
+    sl_error_clear(&err);
+    if (t->ops->apply(t->st, in, &out, &err))
+        fail_msg("apply %s: %s", t->ops->name, err.msg);
+    char *s = tu_batch_text(out);
+    sl_batch_destroy(in);
+    return s;
+}
+
+static TU_UNUSED void tu_t_free(struct tu_t *t)
+{
+    t->ops->destroy(t->st);
+    sl_conf_free(t->conf);
+    sl_field_free(&t->schema);
+    sl_field_free(&t->out_schema);
+    sl_buf_free(&t->dl.text);
+    free(t);
+}
+
+#define TU_EQ(got, want)                                                       \
+    do {                                                                       \
+        char *g_ = (got);                                                      \
+        if (strcmp(g_, (want)) != 0)                                           \
+            fail_msg("got\n%s\nwant\n%s", g_, (want));                         \
+        free(g_);                                                              \
+    } while (0)
+
 #endif
