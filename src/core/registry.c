@@ -15,7 +15,8 @@ extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
 extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
     sl_transform_select_fields, sl_transform_drop_fields,
-    sl_transform_rename_field, sl_transform_drop_null_fields;
+    sl_transform_rename_field, sl_transform_drop_null_fields,
+    sl_transform_apply_mapping;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
@@ -48,6 +49,7 @@ const struct sl_transform_ops *const sl_transforms[] = {
     &sl_transform_drop_fields,
     &sl_transform_rename_field,
     &sl_transform_drop_null_fields,
+    &sl_transform_apply_mapping,
     NULL,
 };
 

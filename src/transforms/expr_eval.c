@@ -696,6 +696,9 @@ int sl_expr_eval(struct sl_expr *e, const struct sl_batch *b,
         case SL_DOUBLE:
             rc = sl_col_append_f64(out, v->f[i]);
             break;
+        case SL_FLOAT:
+            rc = sl_col_append_f32(out, (float)v->f[i]);
+            break;
         case SL_STRING:
             rc = sl_col_append_bytes(out, v->p[i], (size_t)v->len[i]);
             break;
