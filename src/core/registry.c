@@ -16,7 +16,8 @@ extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
 extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
     sl_transform_select_fields, sl_transform_drop_fields,
     sl_transform_rename_field, sl_transform_drop_null_fields,
-    sl_transform_apply_mapping;
+    sl_transform_apply_mapping, sl_transform_flatten, sl_transform_explode,
+    sl_transform_resolve_choice;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
@@ -50,6 +51,9 @@ const struct sl_transform_ops *const sl_transforms[] = {
     &sl_transform_rename_field,
     &sl_transform_drop_null_fields,
     &sl_transform_apply_mapping,
+    &sl_transform_flatten,
+    &sl_transform_explode,
+    &sl_transform_resolve_choice,
     NULL,
 };
 
