@@ -775,8 +775,31 @@ static int agg_prepare(void *st, struct sl_transform_env *env,
         return 0;
     a->xs.detect = false;
     int rc = xset_prepare(&a->xs, env->schema, err);
-    if (rc)
+    if (rc) {
+        /* say which setting: the time text is wrapped in a CAST, so its
+         * column numbers are not the user's */
+        struct sl_expr *x;
+        struct sl_error e2;
+        sl_error_clear(&e2);
+        if (sl_expr_compile(a->o.time, env->schema, &x, &e2)) {
+            const char *msg = e2.msg;
+            if (strncmp(msg, "column ", 7) == 0 && strstr(msg, ": "))
+                msg = strstr(msg, ": ") + 2;
+            return sl_error_set(err, rc, "time: %s", msg);
+        }
+        sl_expr_destroy(x);
+        for (size_t j = 0; j < a->nm; j++) {
+            if (a->m[j].arg < 0 ||
+                !sl_expr_compile(a->text[a->m[j].arg], env->schema, &x, &e2)) {
+                if (a->m[j].arg >= 0)
+                    sl_expr_destroy(x);
+                continue;
+            }
+            return sl_error_set(err, rc, "measure %s: %s", a->m[j].name,
+                                e2.msg);
+        }
         return rc;
+    }
     struct sl_batch *b;
     if ((rc = sl_batch_create(env->schema, &b, err)))
         return rc;
