@@ -17,7 +17,8 @@ extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
     sl_transform_select_fields, sl_transform_drop_fields,
     sl_transform_rename_field, sl_transform_drop_null_fields,
     sl_transform_apply_mapping, sl_transform_flatten, sl_transform_explode,
-    sl_transform_resolve_choice, sl_transform_dedupe, sl_transform_aggregate;
+    sl_transform_resolve_choice, sl_transform_dedupe, sl_transform_aggregate,
+    sl_transform_join;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
@@ -56,6 +57,7 @@ const struct sl_transform_ops *const sl_transforms[] = {
     &sl_transform_resolve_choice,
     &sl_transform_dedupe,
     &sl_transform_aggregate,
+    &sl_transform_join,
     NULL,
 };
 
