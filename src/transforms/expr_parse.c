@@ -362,6 +362,19 @@ fail:
 static int parse_expr(struct parser *p, struct node **out);
 static int parse_add(struct parser *p, struct node **out);
 
+/* Move past the token of a finished leaf n and hand it out (freed when
+ * the next token is bad). */
+static int take(struct parser *p, struct node *n, struct node **out)
+{
+    int rc = lex(p);
+    if (rc) {
+        sl__expr_node_free(n);
+        return rc;
+    }
+    *out = n;
+    return 0;
+}
+
 /* Copy a quoted token's text, collapsing doubled quotes. */
 static char *unquote(const struct token *t, char q, size_t *n_out)
 {
@@ -493,8 +506,7 @@ static int parse_primary(struct parser *p, struct node **out)
             n->lit_f = strtod(num, NULL);
             n->type = SL_DOUBLE;
         }
-        *out = n;
-        return lex(p);
+        return take(p, n, out);
     }
     case T_STR:
         if (!(n = sl__expr_node_new(p->e, N_LIT, t.pos)))
@@ -504,8 +516,7 @@ static int parse_primary(struct parser *p, struct node **out)
             sl__expr_node_free(n);
             return sl_error_set(p->err, SL_ENOMEM, "out of memory");
         }
-        *out = n;
-        return lex(p);
+        return take(p, n, out);
     case T_LP:
         if (++p->depth > EXPR_MAX_DEPTH)
             return sl__expr_err(p->err, t.pos, "nested too deeply");
@@ -531,8 +542,7 @@ static int parse_primary(struct parser *p, struct node **out)
             n->lit_null = is_kw(&t, "NULL");
             n->type = n->lit_null ? SL_NULLTYPE : SL_BOOLEAN;
             n->lit_i = is_kw(&t, "TRUE");
-            *out = n;
-            return lex(p);
+            return take(p, n, out);
         }
         if (is_kw(&t, "CASE")) {
             if ((rc = lex(p)))
