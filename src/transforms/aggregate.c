@@ -755,7 +755,8 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         gs[n++] = g;
         hm_del(&p->map, he);
     }
-    qsort(gs, n, sizeof *gs, cmp_group);
+    if (n)
+        qsort(gs, n, sizeof *gs, cmp_group);
     rc = build_output(a, gs, n, gcols, err);
     for (size_t i = 0; i < n; i++)
         group_free_n(gs[i], a->nm);

@@ -293,7 +293,11 @@ int sl__expr_cast(struct sl_expr *e, const struct vec *in, struct vec *out,
                 if (!parse_ts(sp, sn, &out->i[i]))
                     FAIL();
             } else if (from == SL_DATE) {
-                out->i[i] = in->i[i] * US_PER_DAY;
+                if (in->i[i] > INT64_MAX / US_PER_DAY ||
+                    in->i[i] < INT64_MIN / US_PER_DAY)
+                    FAIL();
+                else
+                    out->i[i] = in->i[i] * US_PER_DAY;
             } else if (from == SL_TIMESTAMP) {
                 out->i[i] = in->i[i];
             } else if (from == SL_DOUBLE) {

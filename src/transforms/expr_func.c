@@ -59,7 +59,7 @@ static int f_case(struct node *nd, size_t n, bool upper)
         int rc = sl__vec_str_put(v, i, a->p[i], len);
         if (rc)
             return rc;
-        uint8_t *d = v->sb.data + v->i[i];
+        uint8_t *d = len ? v->sb.data + v->i[i] : NULL;
         for (size_t k = 0; k < len; k++)
             d[k] = (uint8_t)(upper ? toupper(d[k]) : tolower(d[k]));
     }
@@ -77,7 +77,9 @@ struct dt {
 static void dt_from_us(int64_t us, struct dt *t)
 {
     int64_t days = floor_div(us, US_PER_DAY);
-    int64_t rem = us - days * US_PER_DAY;
+    int64_t rem = us % US_PER_DAY; /* not us - days * ...: overflow */
+    if (rem < 0)
+        rem += US_PER_DAY;
     sl_civil_from_days(days, &t->y, &t->mo, &t->d);
     t->h = (unsigned)(rem / 3600000000LL);
     t->mi = (unsigned)(rem / 60000000LL % 60);
@@ -345,9 +347,13 @@ int sl__expr_eval_func(struct sl_expr *e, struct node *nd, size_t n)
             size_t chars = utf8_len(a->p[i], (size_t)a->len[i]);
             int64_t st = pos->i[i], cnt = ln ? ln->i[i] : INT64_MAX;
             int64_t from = st > 0 ? st - 1 : st == 0 ? 0 : (int64_t)chars + st;
-            int64_t to =
-                cnt < 0 ? from
-                        : (cnt > INT64_MAX - from ? INT64_MAX : from + cnt);
+            int64_t to;
+            if (cnt < 0)
+                to = from;
+            else if (from > 0 && cnt > INT64_MAX - from)
+                to = INT64_MAX;
+            else
+                to = from + cnt; /* from <= 0 or small: no overflow */
             if (from < 0)
                 from = 0;
             if (to > (int64_t)chars)
@@ -530,8 +536,11 @@ int sl__expr_eval_func(struct sl_expr *e, struct node *nd, size_t n)
                 v->i[i] = 0;
                 continue;
             }
-            struct dt t;
-            dt_from_us(a->t == SL_DATE ? a->i[i] * US_PER_DAY : a->i[i], &t);
+            struct dt t = {0};
+            if (a->t == SL_DATE)
+                sl_civil_from_days(a->i[i], &t.y, &t.mo, &t.d);
+            else
+                dt_from_us(a->i[i], &t);
             v->i[i] = nd->fn == F_YEAR    ? t.y
                       : nd->fn == F_MONTH ? (int64_t)t.mo
                       : nd->fn == F_DAY   ? (int64_t)t.d
