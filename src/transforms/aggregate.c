@@ -42,7 +42,7 @@
 #include "tbatch.h"
 #include "tstate.h"
 
-#define MAGIC "sluice-aggregate-1"
+#define MAGIC "sluice-aggregate-2"
 #define US_MS 1000LL
 
 enum mfn { M_COUNT_STAR, M_COUNT, M_SUM, M_MIN, M_MAX, M_AVG, M_PCT, M_NDV };
@@ -67,7 +67,7 @@ struct acc {
 struct group {
     int64_t ws; /* window start, micros */
     uint32_t klen;
-    uint8_t *key; /* group values as JSON texts, each ended by 0x1f */
+    uint8_t *key; /* group values (key_add), in the same block */
     struct acc a[];
 };
 
@@ -76,6 +76,7 @@ struct apart {
     struct hmap map; /* ws(8 bytes) + key -> struct group * */
     bool has_t;
     int64_t max_t;
+    int64_t min_end; /* no open window ends before this (scan skip) */
 };
 
 struct agg_opts {
@@ -135,13 +136,22 @@ static void acc_free(struct acc *a)
     }
 }
 
+/* One block: the group, its accumulators, then its key bytes. */
+static struct group *group_new(size_t nm, size_t klen)
+{
+    size_t head = sizeof(struct group) + nm * sizeof(struct acc);
+    struct group *g = calloc(1, head + (klen ? klen : 1));
+    if (g)
+        g->key = (uint8_t *)g + head;
+    return g;
+}
+
 static void group_free_n(struct group *g, size_t nm)
 {
     if (!g)
         return;
     for (size_t i = 0; i < nm; i++)
         acc_free(&g->a[i]);
-    free(g->key);
     free(g);
 }
 
@@ -332,6 +342,7 @@ static struct apart *part_of(struct agg *a, const char *id)
     a->parts = v;
     struct apart *p = &v[a->n_parts];
     memset(p, 0, sizeof *p);
+    p->min_end = INT64_MAX;
     if (!(p->id = strdup(id)))
         return NULL;
     a->n_parts++;
@@ -527,81 +538,128 @@ static void last_part(const char *path, char *name, size_t cap)
         p += sl_expr_path_part(p, name, cap);
 }
 
+/* Group values are kept as a binary key: per group column a tag byte and
+ * the value (int64 for int/bigint/date/timestamp, double, bool, or a
+ * u32 length and bytes for strings and anything else rendered as JSON).
+ * Equal values give equal bytes whatever the column's width, so a group
+ * survives a detected int widening to bigint. */
+enum { K_NULL, K_INT, K_DBL, K_STR, K_BOOL, K_JSON };
+
+static int key_add(struct sl_buf *k, const struct sl_col *c, size_t i)
+{
+    uint8_t tag = K_NULL;
+    if (!c || !sl_col_is_valid(c, i) || c->type == SL_NULLTYPE)
+        return sl_buf_putc(k, (char)tag);
+    int rc;
+    switch (c->type) {
+    case SL_BOOLEAN:
+    case SL_INT:
+    case SL_BIGINT:
+    case SL_DATE:
+    case SL_TIMESTAMP: {
+        int64_t v = col_i(c, i);
+        tag = c->type == SL_BOOLEAN ? K_BOOL : K_INT;
+        if ((rc = sl_buf_putc(k, (char)tag)))
+            return rc;
+        return sl_buf_append(k, &v, 8);
+    }
+    case SL_FLOAT:
+    case SL_DOUBLE: {
+        double v = c->type == SL_FLOAT ? SL_COL_VALUES(c, float)[i]
+                                       : SL_COL_VALUES(c, double)[i];
+        if ((rc = sl_buf_putc(k, K_DBL)))
+            return rc;
+        return sl_buf_append(k, &v, 8);
+    }
+    case SL_STRING:
+    case SL_BINARY: {
+        uint32_t n = (uint32_t)(c->off[i + 1] - c->off[i]);
+        if ((rc = sl_buf_putc(k, K_STR)) || (rc = sl_buf_append(k, &n, 4)))
+            return rc;
+        return sl_buf_append(k, c->data + c->off[i], n);
+    }
+    default: {
+        size_t at = k->len;
+        uint32_t n = 0;
+        if ((rc = sl_buf_putc(k, K_JSON)) || (rc = sl_buf_append(k, &n, 4)) ||
+            (rc = sl_col_value_json(c, i, k)))
+            return rc;
+        n = (uint32_t)(k->len - at - 5);
+        memcpy(k->data + at + 1, &n, 4);
+        return 0;
+    }
+    }
+}
+
+/* Append the value at *p (advanced) to c, converting to c's type. */
+static int key_emit(struct sl_col *c, const uint8_t **p)
+{
+    uint8_t tag = *(*p)++;
+    int64_t iv = 0;
+    double dv = 0;
+    uint32_t n = 0;
+    const uint8_t *s = NULL;
+    char buf[64];
+    switch (tag) {
+    case K_NULL:
+        return sl_col_append_null(c);
+    case K_INT:
+    case K_BOOL:
+        memcpy(&iv, *p, 8);
+        *p += 8;
+        dv = (double)iv;
+        n = (uint32_t)snprintf(buf, sizeof buf, "%lld", (long long)iv);
+        if (tag == K_BOOL)
+            n = (uint32_t)snprintf(buf, sizeof buf, iv ? "true" : "false");
+        s = (const uint8_t *)buf;
+        break;
+    case K_DBL:
+        memcpy(&dv, *p, 8);
+        *p += 8;
+        iv = (int64_t)dv;
+        n = (uint32_t)snprintf(buf, sizeof buf, "%.17g", dv);
+        s = (const uint8_t *)buf;
+        break;
+    default:
+        memcpy(&n, *p, 4);
+        s = *p + 4;
+        *p += 4 + n;
+        break;
+    }
+    switch (c->type) {
+    case SL_BOOLEAN:
+        return sl_col_append_bool(c, iv != 0);
+    case SL_INT:
+    case SL_DATE:
+        return sl_col_append_i32(c, (int32_t)iv);
+    case SL_BIGINT:
+    case SL_TIMESTAMP:
+        return sl_col_append_i64(c, iv);
+    case SL_FLOAT:
+        return sl_col_append_f32(c, (float)dv);
+    case SL_DOUBLE:
+        return sl_col_append_f64(c, dv);
+    case SL_STRING:
+    case SL_BINARY:
+        return sl_col_append_bytes(c, s, n);
+    default:
+        return sl_col_append_null(c);
+    }
+}
+
 /* Build the output batch from emitted groups (n may be 0: the columns
  * still describe the output schema). */
 static int build_output(struct agg *a, struct group **gs, size_t n,
                         const struct sl_col *const *gcols, struct sl_error *err)
 {
+    (void)err;
     size_t ng = a->o.group_by.n;
     int rc = 0;
     tb_reset(&a->out);
-    /* group values: decode {"g0":v,...} with the chunk's group types */
-    struct sl_field gf = {.type = SL_STRUCT, .nullable = false};
-    struct sl_field *ch = calloc(ng ? ng : 1, sizeof *ch);
-    char names[ng ? ng : 1][256];
-    if (!ch)
-        return SL_ENOMEM;
-    for (size_t k = 0; k < ng; k++) {
-        snprintf(names[k], sizeof names[k], "g%zu", k);
-        ch[k].name = names[k];
-        ch[k].nullable = true;
-        if (gcols[k]) {
-            struct sl_batch tmp = {.root = *gcols[k]};
-            struct sl_field f;
-            if ((rc = sl_batch_schema(&tmp, &f)))
-                goto out;
-            free(f.name);
-            f.name = names[k];
-            ch[k] = f;
-        } else {
-            ch[k].type = SL_STRING;
-        }
-        gf.n_children++;
-    }
-    gf.children = ch;
-    sl_batch_destroy(a->groups);
-    a->groups = NULL;
-    if ((rc = sl_batch_create(&gf, &a->groups, err)))
-        goto out;
-    const struct sl_decoder_ops *dec = sl_decoder_find("json");
-    void *dst = NULL;
-    struct sl_conf *dc = NULL;
-    if ((rc = sl_conf_load_string("{}", 2, "aggregate", &dc, err)))
-        goto out;
-    struct sl_decoder_ctx dctx = {.conf = dc, .schema = &gf, .max_depth = 64};
-    if ((rc = dec->create(&dctx, &dst, err))) {
-        sl_conf_free(dc);
-        goto out;
-    }
-    for (size_t i = 0; i < n && !rc; i++) {
-        sl_buf_reset(&a->json);
-        rc = sl_buf_putc(&a->json, '{');
-        const uint8_t *p = gs[i]->key, *end = p + gs[i]->klen;
-        for (size_t k = 0; k < ng && !rc; k++) {
-            const uint8_t *e = memchr(p, 0x1f, (size_t)(end - p));
-            if (!e)
-                e = end;
-            rc = sl_buf_appendf(&a->json, "%s\"g%zu\":%.*s", k ? "," : "", k,
-                                (int)(e - p), (const char *)p);
-            p = e < end ? e + 1 : end;
-        }
-        if (!rc)
-            rc = sl_buf_putc(&a->json, '}');
-        if (!rc)
-            rc = dec->decode(dst, a->json.data, a->json.len, a->groups, err);
-    }
-    dec->destroy(dst);
-    sl_conf_free(dc);
-    if (rc)
-        goto out;
     struct sl_field ts = {.type = SL_TIMESTAMP, .nullable = false};
-    struct sl_col *c0 = tb_add_new(&a->out, &ts, "window_start");
-    struct sl_col *c1 = c0 ? tb_add_new(&a->out, &ts, "window_end") : NULL;
-    if (!c1) {
-        rc = SL_ENOMEM;
-        goto out;
-    }
-    c0 = &a->out.b.root.child[0];
+    if (!tb_add_new(&a->out, &ts, "window_start") ||
+        !tb_add_new(&a->out, &ts, "window_end"))
+        return SL_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = sl_col_append_i64(&a->out.b.root.child[0], gs[i]->ws);
         if (!rc)
@@ -610,7 +668,18 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
     for (size_t k = 0; k < ng && !rc; k++) {
         char name[256];
         last_part(a->o.group_by.v[k], name, sizeof name);
-        rc = tb_add_view(&a->out, &a->groups->root.child[k], name);
+        struct sl_field f = {.type = SL_STRING, .nullable = true};
+        if (gcols[k] && !sl_type_is_nested(gcols[k]->type) &&
+            gcols[k]->type != SL_NULLTYPE && gcols[k]->type != SL_DECIMAL)
+            f.type = gcols[k]->type;
+        if (!tb_add_new(&a->out, &f, name))
+            return SL_ENOMEM;
+    }
+    /* group values: walk each key once, column by column */
+    for (size_t i = 0; i < n && !rc; i++) {
+        const uint8_t *p = gs[i]->key;
+        for (size_t k = 0; k < ng && !rc; k++)
+            rc = key_emit(&a->out.b.root.child[2 + k], &p);
     }
     for (size_t j = 0; j < a->nm && !rc; j++) {
         const struct measure *m = &a->m[j];
@@ -621,22 +690,13 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
                     at = SL_DOUBLE;
         struct sl_field f = {.type = out_type(m, at), .nullable = true};
         struct sl_col *c = tb_add_new(&a->out, &f, m->name);
-        if (!c) {
-            rc = SL_ENOMEM;
-            break;
-        }
+        if (!c)
+            return SL_ENOMEM;
         for (size_t i = 0; i < n && !rc; i++)
             rc = emit_value(c, m, &gs[i]->a[j]);
     }
     if (!rc)
         rc = tb_finish(&a->out, n);
-out:
-    for (size_t k = 0; k < ng; k++) {
-        if (ch[k].name == names[k])
-            ch[k].name = NULL;
-        sl_field_free(&ch[k]);
-    }
-    free(ch);
     return rc;
 }
 
@@ -689,8 +749,10 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
             p->max_t = t;
         p->has_t = true;
         sl_buf_reset(&a->key);
-        if ((rc = sl_buf_append(&a->key, "\0\0\0\0\0\0\0\0", 8)) ||
-            (rc = st_key(&a->key, gcols, ng, i)))
+        rc = sl_buf_append(&a->key, "\0\0\0\0\0\0\0\0", 8);
+        for (size_t k = 0; k < ng && !rc; k++)
+            rc = key_add(&a->key, gcols[k], i);
+        if (rc)
             return sl_error_set(err, rc, "aggregate: group key too long");
         int64_t last = floor_div(t, a->slide) * a->slide;
         for (int64_t ws = last; ws > t - a->win; ws -= a->slide) {
@@ -711,10 +773,9 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
                         "or shorten the watermark or the window",
                         pid, a->o.max_groups);
                 }
-                struct group *g = calloc(1, sizeof *g + a->nm * sizeof g->a[0]);
                 size_t kl = a->key.len - 8;
-                if (!g || !(g->key = malloc(kl ? kl : 1))) {
-                    free(g);
+                struct group *g = group_new(a->nm, kl);
+                if (!g) {
                     hm_del(&p->map, he);
                     return sl_error_set(err, SL_ENOMEM, "out of memory");
                 }
@@ -722,6 +783,8 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
                 g->klen = (uint32_t)kl;
                 memcpy(g->key, a->key.data + 8, kl);
                 he->val = g;
+                if (ws + a->win < p->min_end)
+                    p->min_end = ws + a->win;
             }
             struct group *g = he->val;
             for (size_t j = 0; j < a->nm; j++) {
@@ -736,13 +799,19 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
     size_t n = 0, cap = 0;
     struct group **gs = NULL;
     int64_t wm = p->max_t - a->wm;
-    for (size_t k = 0; p->has_t && k < p->map.cap; k++) {
+    bool scan = p->has_t && p->min_end <= wm;
+    if (scan)
+        p->min_end = INT64_MAX;
+    for (size_t k = 0; scan && k < p->map.cap; k++) {
         struct hent *he = &p->map.v[k];
         if (!he->key || he->dead)
             continue;
         struct group *g = he->val;
-        if (g->ws + a->win > wm)
+        if (g->ws + a->win > wm) {
+            if (g->ws + a->win < p->min_end)
+                p->min_end = g->ws + a->win;
             continue;
+        }
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             struct group **v = realloc(gs, cap * sizeof *v);
@@ -949,11 +1018,9 @@ static int agg_restore(void *st, const uint8_t *data, size_t n,
             const uint8_t *key = st_get_bytes(&r, &kl);
             if (!key)
                 break;
-            struct group *g = calloc(1, sizeof *g + a->nm * sizeof g->a[0]);
-            if (!g || !(g->key = malloc(kl ? kl : 1))) {
-                free(g);
+            struct group *g = group_new(a->nm, kl);
+            if (!g)
                 return sl_error_set(err, SL_ENOMEM, "out of memory");
-            }
             g->ws = ws;
             g->klen = (uint32_t)kl;
             memcpy(g->key, key, kl);
@@ -976,6 +1043,8 @@ static int agg_restore(void *st, const uint8_t *data, size_t n,
                 break;
             }
             he->val = g;
+            if (ws + a->win < p->min_end)
+                p->min_end = ws + a->win;
         }
     }
     if (rc == SL_ENOMEM)

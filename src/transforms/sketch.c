@@ -211,8 +211,15 @@ int hll_add(struct hll *s, uint64_t h)
     if (lo < s->n_exact && s->exact[lo] == h)
         return 0;
     if (s->n_exact < HLL_EXACT) {
-        if (!s->exact && !(s->exact = malloc(HLL_EXACT * sizeof *s->exact)))
-            return SL_ENOMEM;
+        uint32_t n = s->n_exact;
+        if (n == 0 || ((n & (n - 1)) == 0 && n >= 8)) {
+            /* capacity doubles at powers of two from 8 */
+            uint32_t cap = n ? 2 * n : 8;
+            uint64_t *v = realloc(s->exact, cap * sizeof *v);
+            if (!v)
+                return SL_ENOMEM;
+            s->exact = v;
+        }
         memmove(&s->exact[lo + 1], &s->exact[lo],
                 (s->n_exact - lo) * sizeof *s->exact);
         s->exact[lo] = h;
@@ -285,7 +292,7 @@ int hll_load(struct hll *s, struct st_reader *r)
     if (n > HLL_EXACT)
         return SL_ECORRUPT;
     if (n && !(s->exact = malloc(HLL_EXACT * sizeof *s->exact)))
-        return SL_ENOMEM;
+        return SL_ENOMEM; /* full size: hll_add grows only at powers of 2 */
     for (uint64_t i = 0; i < n; i++)
         s->exact[i] = st_get_u64(r);
     s->n_exact = (uint32_t)n;
