@@ -48,7 +48,8 @@ struct am {
     struct xset xs;
     struct tb out, ok;
     struct sl_col *tmp;
-    uint16_t *bad; /* per row: 1 + first failing item, or 0 */
+    const struct sl_col **view; /* per item: source passed as a view */
+    uint16_t *bad;              /* per row: 1 + first failing item, or 0 */
     uint32_t *sel;
     size_t rows_cap;
     struct sl_transform_env *env;
@@ -80,6 +81,7 @@ static void am_destroy(void *st)
     free(a->m);
     free(a->text);
     free(a->tmp);
+    free(a->view);
     free(a->bad);
     free(a->sel);
     tnode_free(&a->root);
@@ -241,7 +243,8 @@ static int am_create(const struct sl_conf *c, void **st, struct sl_error *err)
     int rc = 0;
     if (!(a->m = calloc(a->n, sizeof *a->m)) ||
         !(a->text = calloc(a->n, sizeof *a->text)) ||
-        !(a->tmp = calloc(a->n, sizeof *a->tmp)))
+        !(a->tmp = calloc(a->n, sizeof *a->tmp)) ||
+        !(a->view = calloc(a->n, sizeof *a->view)))
         rc = SL_ENOMEM;
     for (size_t i = 0; !rc && i < a->n; i++)
         rc = parse_item(a, i, list->items[i], err);
@@ -379,12 +382,26 @@ static int am_apply(void *st, struct sl_batch *in, struct sl_batch **out,
     if (reserve_rows(a, rows ? rows : 1))
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     memset(a->bad, 0, rows * sizeof *a->bad);
+    /* a top-level target whose source already has the target type passes
+     * as a view (no cast, no copy) */
+    for (size_t k = 0; k < a->root.nk; k++) {
+        int i = a->root.kid[k].item;
+        if (i < 0 || !a->m[i].scalar)
+            continue;
+        const struct sl_col *src = sl_expr_path_col(in, a->m[i].src);
+        a->view[i] = src && src->type == a->m[i].type.type ? src : NULL;
+    }
     for (size_t i = 0; i < a->n; i++)
-        if ((rc = compute(a, i, e[i], in, rows, err)))
+        if (!a->view[i] && (rc = compute(a, i, e[i], in, rows, err)))
             return rc;
     tb_reset(&a->out);
     for (size_t k = 0; k < a->root.nk; k++) {
         const struct tnode *t = &a->root.kid[k];
+        if (t->item >= 0 && a->view[t->item]) {
+            if ((rc = tb_add_view(&a->out, a->view[t->item], t->name)))
+                goto nomem;
+            continue;
+        }
         if (t->item >= 0) {
             free(a->tmp[t->item].name);
             if (!(a->tmp[t->item].name = strdup(t->name)) ||
