@@ -129,4 +129,16 @@ for f in glob.glob("lake4/**/*.json", recursive=True):
         assert first[r["id"]] == r["n"], r
 PY
 ls cp4/state | grep -q . || fail "no state/N in the checkpoint"
+
+# 4. every example of docs/transforms.md validates and runs
+mkdir -p examples
+cp -r "$SRC_DIR/examples/transforms" examples/
+for f in examples/transforms/*.yaml; do
+  "$SLUICE" validate "$f" > /dev/null || fail "validate $f"
+  out=$("$SLUICE" run "$f" --until-idle --quiet 2>> run.log | wc -l)
+  case "$f" in
+    *apply_mapping*) out=$($CHECK lines out/ex-apply_mapping/lake) ;;
+  esac
+  [ "$out" -gt 0 ] || fail "$f gave no rows"
+done
 echo "transforms ok"
