@@ -852,9 +852,7 @@ static int agg_prepare(void *st, struct sl_transform_env *env,
         struct sl_error e2;
         sl_error_clear(&e2);
         if (sl_expr_compile(a->o.time, env->schema, &x, &e2)) {
-            const char *msg = e2.msg;
-            if (strncmp(msg, "column ", 7) == 0 && strstr(msg, ": "))
-                msg = strstr(msg, ": ") + 2;
+            const char *msg = sl_expr_err_text(e2.msg);
             return sl_error_set(err, rc, "time: %s", msg);
         }
         sl_expr_destroy(x);

@@ -482,9 +482,7 @@ static int am_prepare(void *st, struct sl_transform_env *env,
             sl_expr_destroy(e);
             continue;
         }
-        const char *msg = e2.msg;
-        if (strncmp(msg, "column ", 7) == 0 && strstr(msg, ": "))
-            msg = strstr(msg, ": ") + 2;
+        const char *msg = sl_expr_err_text(e2.msg);
         return sl_error_set(err, SL_EINVAL, "mapping %zu: source '%s': %s",
                             i + 1, a->m[i].src, msg);
     }

@@ -62,6 +62,10 @@ int sl_expr_select(struct sl_expr *e, const struct sl_batch *b, uint32_t *sel,
 const struct sl_col *sl_expr_path_col(const struct sl_batch *b,
                                       const char *path);
 
+/* An error message without its leading "column N: " (for messages about
+ * expressions sluice wrote around the user's text). */
+const char *sl_expr_err_text(const char *msg);
+
 /* Split the first name off a dotted path (`quoted` parts allowed) into
  * name; returns the bytes consumed including the dot. */
 size_t sl_expr_path_part(const char *s, char *name, size_t cap);

@@ -576,3 +576,10 @@ int sl__expr_check(struct sl_expr *e, const struct sl_field *schema,
 {
     return check(e, e->root, schema, err);
 }
+
+const char *sl_expr_err_text(const char *msg)
+{
+    if (strncmp(msg, "column ", 7) == 0 && strstr(msg, ": "))
+        return strstr(msg, ": ") + 2;
+    return msg;
+}
