@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# aggregate under SIGKILL: three input files (partitions) of events with
-# random lateness; a job with 1-minute tumbling windows and a 45 s
-# watermark is killed at 12 random moments and restarted, then run until
-# idle. The emitted windows must equal a brute-force reference computed
-# here (nothing lost, nothing counted twice), and every late row must be
-# in the dead-letter output exactly once with the reason "late".
+# Stateful transforms under SIGKILL.
+# 1. aggregate: three input files (partitions) of events with random
+#    lateness; a job with 1-minute tumbling windows and a 45 s watermark is
+#    killed at 12 random moments and restarted, then run until idle. The
+#    emitted windows must equal a brute-force reference computed here
+#    (nothing lost, nothing counted twice), and every late row must be in
+#    the dead-letter output exactly once with the reason "late".
+# 2. dedupe: every id three times, repeats spread over several batches;
+#    after kills and restarts each id is in the lake exactly once, and it
+#    is the first occurrence.
 source "$(dirname "$0")/lib.sh"
 SEED=${CRASH_SEED:-$RANDOM}
 echo "aggregate crash test seed $SEED"
@@ -54,15 +58,18 @@ sink:
   format: json
 EOF2
 RANDOM=$SEED
-for k in $(seq 1 12); do
-  "$SLUICE" run agg.yaml --quiet 2>> run.log &
-  pid=$!
-  sleep "0.$(printf '%03d' $((30 + RANDOM % 500)))"
-  kill -9 $pid 2>/dev/null || true
-  wait $pid 2>/dev/null || true
-done
-"$SLUICE" run agg.yaml --until-idle --quiet 2>> run.log \
-  || { tail -20 run.log; fail "final run failed"; }
+run_with_kills() { # job.yaml
+  for k in $(seq 1 12); do
+    "$SLUICE" run "$1" --quiet 2>> run.log &
+    pid=$!
+    sleep "0.$(printf '%03d' $((30 + RANDOM % 500)))"
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+  done
+  "$SLUICE" run "$1" --until-idle --quiet 2>> run.log \
+    || { tail -20 run.log; fail "final run of $1 failed"; }
+}
+run_with_kills agg.yaml
 $PY - <<'PY' || fail "aggregate output differs from the reference"
 import json, glob, datetime
 from collections import Counter, defaultdict
@@ -99,5 +106,39 @@ assert not missing and not extra, (list(missing)[:3], list(extra)[:3])
 assert got_late == late_ids, "late rows differ"
 assert sum(want.values()) > 3000 and sum(late_ids.values()) > 1000
 PY
+
+$PY - "$SEED" <<'PY'
+import random, sys
+random.seed(int(sys.argv[1]))
+ids = [i for i in range(20000) for _ in range(3)]
+ids.sort(key=lambda i: i + random.random() * 3000)
+with open("dup.json", "w") as f:
+    for n, i in enumerate(ids):
+        f.write('{"id": %d, "n": %d}\n' % (i, n))
+PY
+cat > dedupe.yaml <<'EOF2'
+name: dedupe-crash
+window: 1s
+checkpoint: ./cp-dd
+max_batch_records: 1000
+chunk_records: 250
+source: {type: file, path: ./dup.json}
+transforms:
+  - dedupe: {keys: [id], within: 1h}
+sink: {type: file, path: ./lake-dd, format: json}
+EOF2
+run_with_kills dedupe.yaml
+$CHECK exactly lake-dd 20000 1
+$PY - <<'PY' || fail "dedupe kept a later occurrence"
+import json, glob
+first = {}
+for l in open("dup.json"):
+    r = json.loads(l); first.setdefault(r["id"], r["n"])
+for f in glob.glob("lake-dd/**/*.json", recursive=True):
+    if "_errors" in f: continue
+    for l in open(f):
+        r = json.loads(l)
+        assert first[r["id"]] == r["n"], r
+PY
 grep -q "replay" run.log && echo "(some runs replayed an uncommitted batch)"
-echo "aggregate crash ok"
+echo "transforms crash ok"
