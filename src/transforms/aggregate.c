@@ -42,7 +42,7 @@
 #include "tbatch.h"
 #include "tstate.h"
 
-#define MAGIC "sluice-aggregate-2"
+#define MAGIC "sluice-aggregate-3"
 #define US_MS 1000LL
 
 enum mfn { M_COUNT_STAR, M_COUNT, M_SUM, M_MIN, M_MAX, M_AVG, M_PCT, M_NDV };
@@ -54,14 +54,21 @@ struct measure {
     double q;
 };
 
+#define ACC_SMALL 4 /* sketch inputs kept inline before a sketch exists */
+
 struct acc {
     int64_t cnt, i;
     double f;
     bool is_f, has;
+    uint8_t nsm;
     char *s;
     size_t sl;
     struct kll *k;
     struct hll *h;
+    union {
+        double d[ACC_SMALL];
+        uint64_t h[ACC_SMALL];
+    } sm; /* most groups see few values: no sketch allocation for them */
 };
 
 struct group {
@@ -435,12 +442,20 @@ static int acc_add(struct acc *x, const struct measure *m,
     case M_PCT:
         if (iss)
             break;
-        if (!x->k && !(x->k = calloc(1, sizeof *x->k)))
-            return SL_ENOMEM;
+        if (!x->k && x->nsm < ACC_SMALL) {
+            x->sm.d[x->nsm++] = fv;
+            return 0;
+        }
+        if (!x->k) {
+            if (!(x->k = calloc(1, sizeof *x->k)))
+                return SL_ENOMEM;
+            for (int k = 0; k < x->nsm; k++)
+                if (kll_add(x->k, x->sm.d[k]))
+                    return SL_ENOMEM;
+            x->nsm = 0;
+        }
         return kll_add(x->k, fv);
     case M_NDV: {
-        if (!x->h && !(x->h = calloc(1, sizeof *x->h)))
-            return SL_ENOMEM;
         uint64_t h;
         if (iss)
             h = sketch_hash(sp, sn);
@@ -448,6 +463,21 @@ static int acc_add(struct acc *x, const struct measure *m,
             h = sketch_hash(&fv, sizeof fv);
         else
             h = sketch_hash(&iv, sizeof iv);
+        if (!x->h) {
+            for (int k = 0; k < x->nsm; k++)
+                if (x->sm.h[k] == h)
+                    return 0;
+            if (x->nsm < ACC_SMALL) {
+                x->sm.h[x->nsm++] = h;
+                return 0;
+            }
+            if (!(x->h = calloc(1, sizeof *x->h)))
+                return SL_ENOMEM;
+            for (int k = 0; k < x->nsm; k++)
+                if (hll_add(x->h, x->sm.h[k]))
+                    return SL_ENOMEM;
+            x->nsm = 0;
+        }
         return hll_add(x->h, h);
     }
     default:
@@ -483,6 +513,25 @@ static enum sl_type out_type(const struct measure *m, enum sl_type t)
     }
 }
 
+/* The quantile of the inline values, as kll_quantile defines it: the
+ * smallest value whose rank reaches ceil(q * n). */
+static double small_quantile(const struct acc *x, double q)
+{
+    double v[ACC_SMALL];
+    int n = x->nsm;
+    memcpy(v, x->sm.d, (size_t)n * sizeof v[0]);
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    int want = (int)ceil(q * n);
+    if (want < 1)
+        want = 1;
+    return v[want - 1];
+}
+
 static int emit_value(struct sl_col *c, const struct measure *m,
                       const struct acc *x)
 {
@@ -491,16 +540,19 @@ static int emit_value(struct sl_col *c, const struct measure *m,
     case M_COUNT:
         return sl_col_append_i64(c, x->cnt);
     case M_NDV:
-        return sl_col_append_i64(c, x->h ? (int64_t)hll_count(x->h) : 0);
+        return sl_col_append_i64(c, x->h ? (int64_t)hll_count(x->h)
+                                         : (int64_t)x->nsm);
     case M_AVG:
         if (!x->cnt)
             return sl_col_append_null(c);
         return sl_col_append_f64(c, (x->is_f ? x->f : (double)x->i) /
                                         (double)x->cnt);
     case M_PCT:
-        if (!x->k || !x->k->n)
+        if (x->k && x->k->n)
+            return sl_col_append_f64(c, kll_quantile(x->k, m->q));
+        if (!x->nsm)
             return sl_col_append_null(c);
-        return sl_col_append_f64(c, kll_quantile(x->k, m->q));
+        return sl_col_append_f64(c, small_quantile(x, m->q));
     default:
         break;
     }
@@ -902,7 +954,13 @@ static int save_acc(struct sl_buf *b, const struct acc *x)
         rc = st_put_u64(b, (uint64_t)x->is_f | (uint64_t)x->has << 1 |
                                (uint64_t)(x->k != NULL) << 2 |
                                (uint64_t)(x->h != NULL) << 3 |
-                               (uint64_t)(x->s != NULL) << 4);
+                               (uint64_t)(x->s != NULL) << 4 |
+                               (uint64_t)(x->nsm != 0) << 5);
+    if (!rc && x->nsm) {
+        rc = st_put_u64(b, x->nsm);
+        for (int k = 0; k < x->nsm && !rc; k++)
+            rc = st_put_u64(b, x->sm.h[k]);
+    }
     if (!rc && x->s)
         rc = st_put_bytes(b, x->s, x->sl);
     if (!rc && x->k)
@@ -922,6 +980,14 @@ static int load_acc(struct st_reader *r, struct acc *x)
         return SL_ECORRUPT;
     x->is_f = fl & 1;
     x->has = (fl >> 1) & 1;
+    if ((fl >> 5) & 1) {
+        uint64_t n = st_get_u64(r);
+        if (r->bad || n == 0 || n > ACC_SMALL)
+            return SL_ECORRUPT;
+        x->nsm = (uint8_t)n;
+        for (uint64_t k = 0; k < n; k++)
+            x->sm.h[k] = st_get_u64(r);
+    }
     if ((fl >> 4) & 1) {
         size_t n;
         const uint8_t *p = st_get_bytes(r, &n);

@@ -128,7 +128,7 @@ double kll_quantile(const struct kll *s, double q)
 
 void kll_free(struct kll *s)
 {
-    for (int h = 0; h < KLL_MAX_LEVELS; h++)
+    for (int h = 0; h < s->levels; h++)
         free(s->lv[h]);
     memset(s, 0, sizeof *s);
 }
