@@ -13,7 +13,8 @@ extern const struct sl_source_ops sl_source_file, sl_source_stdin,
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
-extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
+extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
+    sl_encoder_parquet;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
 extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
     sl_transform_select_fields, sl_transform_drop_fields,
@@ -39,6 +40,7 @@ const struct sl_decoder_ops *const sl_decoders[] = {
 const struct sl_encoder_ops *const sl_encoders[] = {
     &sl_encoder_json,
     &sl_encoder_csv,
+    &sl_encoder_parquet,
     NULL,
 };
 
