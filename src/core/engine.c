@@ -27,6 +27,7 @@
 #include "compress/compress.h"
 #include "jsonw.h"
 #include "log.h"
+#include "tchain.h"
 
 #define POLL_MS 100
 #define CHUNK_BYTES (4u << 20)
@@ -58,10 +59,15 @@ struct engine {
     struct sl_field b_schema; /* schema b was (re)built from or synced to */
     struct sl_batch *dlb;   /* dead-letter rows */
     struct sl_msgdec *md;   /* per-message decompression, or NULL */
+    struct sl_tchain *tc;   /* the job's transforms */
+    /* the chunk being transformed (for transform dead-letter rows) */
+    const struct sl_batch_info *cur_bi;
+    const struct sl_raw_chunk *cur_ch;
+    struct sl_buf row_json;
     struct pstate *parts;
     size_t n_parts;
     /* per batch */
-    int64_t raw, rows_in, rows_out, dead, bytes;
+    int64_t raw, rows_in, rows_out, dead, bytes, cast_failed;
     struct sl_run_stats *stats;
 };
 
@@ -126,14 +132,11 @@ static int batch_for(struct engine *e, struct pstate *ps, struct sl_error *err)
     return rc;
 }
 
-static int dead_letter(struct engine *e, int64_t batch_id,
-                       const struct sl_raw_chunk *ch,
-                       const struct sl_raw_record *r, const char *why,
-                       int64_t offset, struct sl_error *err)
+/* The first columns of a dead-letter row: batch, partition, source. */
+static int dl_head(struct engine *e, int64_t batch_id,
+                   const struct sl_raw_chunk *ch)
 {
     struct sl_col *c = e->dlb->root.child;
-    char pos[128];
-    pos_text(r, pos, sizeof pos);
     int rc = sl_col_append_i64(&c[DL_BATCH], batch_id);
     if (!rc)
         rc = sl_col_append_bytes(&c[DL_PART], ch->partition,
@@ -142,6 +145,18 @@ static int dead_letter(struct engine *e, int64_t batch_id,
         rc = ch->label ? sl_col_append_bytes(&c[DL_SOURCE], ch->label,
                                              strlen(ch->label))
                        : sl_col_append_null(&c[DL_SOURCE]);
+    return rc;
+}
+
+static int dead_letter(struct engine *e, int64_t batch_id,
+                       const struct sl_raw_chunk *ch,
+                       const struct sl_raw_record *r, const char *why,
+                       int64_t offset, struct sl_error *err)
+{
+    struct sl_col *c = e->dlb->root.child;
+    char pos[128];
+    pos_text(r, pos, sizeof pos);
+    int rc = dl_head(e, batch_id, ch);
     if (!rc)
         rc = sl_col_append_bytes(&c[DL_POS], pos, strlen(pos));
     if (!rc)
@@ -163,6 +178,39 @@ static int dead_letter(struct engine *e, int64_t batch_id,
             rc = sl_col_append_bytes(&c[DL_B64], b64.data, b64.len);
         sl_buf_free(&b64);
     }
+    if (!rc)
+        rc = sl_batch_row_end(e->dlb);
+    if (rc)
+        return sl_error_set(err, rc, "dead-letter output: cannot build row");
+    e->dead++;
+    return 0;
+}
+
+/* Transform hook (sl_transform_env.dead_letter): row `row` of b, from
+ * the chunk being transformed, goes to the dead-letter output as JSON. A
+ * row has no single source position (a record may give several rows), so
+ * position and byte_offset are null; partition and source say where. */
+static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
+                           const char *why, struct sl_error *err)
+{
+    struct engine *e = ctx;
+    const struct sl_raw_chunk *ch = e->cur_ch;
+    struct sl_col *c = e->dlb->root.child;
+    sl_buf_reset(&e->row_json);
+    int rc = sl_col_value_json(&b->root, row, &e->row_json);
+    if (!rc)
+        rc = dl_head(e, e->cur_bi->batch_id, ch);
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_POS]);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_ERROR], why, strlen(why));
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_OFFSET]);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_TEXT], e->row_json.data,
+                                 e->row_json.len);
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_B64]);
     if (!rc)
         rc = sl_batch_row_end(e->dlb);
     if (rc)
@@ -255,12 +303,23 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         }
     }
     if (sl_batch_rows(e->b) > 0) {
-        rc = e->job->sink->write(e->sink, bi, ch->partition, e->b, err);
-        if (rc) {
-            sl_error_prefix(err, "sink %s: ", e->job->snk.type);
-            return rc;
+        struct sl_batch *out = e->b;
+        if (sl_tchain_len(e->tc)) {
+            e->cur_bi = bi;
+            e->cur_ch = ch;
+            rc = sl_tchain_apply(e->tc, bi, ch->partition, e->b, &out, err);
+            e->cast_failed += sl_tchain_take_cast_failures(e->tc);
+            if (rc)
+                return rc;
         }
-        e->rows_out += (int64_t)sl_batch_rows(e->b);
+        if (sl_batch_rows(out) > 0) {
+            rc = e->job->sink->write(e->sink, bi, ch->partition, out, err);
+            if (rc) {
+                sl_error_prefix(err, "sink %s: ", e->job->snk.type);
+                return rc;
+            }
+        }
+        e->rows_out += (int64_t)sl_batch_rows(out);
         sl_batch_clear(e->b);
     }
     if (sl_batch_rows(e->dlb) > 0) {
@@ -290,6 +349,7 @@ static int begin_batch(struct engine *e, const struct sl_batch_info *bi,
                        struct sl_error *err)
 {
     e->raw = e->rows_in = e->rows_out = e->dead = e->bytes = 0;
+    e->cast_failed = 0;
     parts_reset(e);
     int rc = e->job->sink->begin(e->sink, bi, err);
     if (!rc)
@@ -376,6 +436,11 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
         if (changed)
             e->schema_version++;
     }
+    /* state/N before commits/N: a crash in between replays batch N from
+     * state/N-1 and writes state/N again. */
+    rc = sl_tchain_snapshot(e->tc, e->cp, bi->batch_id, err);
+    if (rc)
+        goto out;
     struct sl_buf sb;
     sl_buf_init(&sb, 0);
     if (sl_type_format(&e->schema, &sb) || sl_buf_cstr(&sb) ||
@@ -404,6 +469,10 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
         e->job->source->commit(e->src, ends, NULL);
     if (bi->batch_id % PRUNE_EVERY == 0)
         sl_checkpoint_prune(e->cp, (int)e->job->keep_batches, NULL);
+    if (e->cast_failed && !e->o->quiet)
+        sl_info("batch %" PRId64 ": transforms: %" PRId64
+                " values did not cast and became null",
+                bi->batch_id, e->cast_failed);
     struct sl_run_stats *s = e->stats;
     s->batches++;
     s->raw_records += e->raw;
@@ -687,6 +756,8 @@ static void close_parts(struct engine *e)
     if (e->dl)
         sl_sink_find("file")->close(e->dl);
     sl_checkpoint_close(e->cp);
+    sl_tchain_destroy(e->tc);
+    sl_buf_free(&e->row_json);
     sl_batch_destroy(e->b);
     sl_batch_destroy(e->dlb);
     sl_msgdec_destroy(e->md);
@@ -712,6 +783,11 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     if (rc)
         goto out;
     if ((rc = dl_batch(&e, err)) || (rc = open_parts(&e, err)))
+        goto out;
+    sl_buf_init(&e.row_json, 0);
+    rc = sl_tchain_create(job->transforms_node, job->src.schema,
+                          dead_letter_row, &e, &e.tc, err);
+    if (rc)
         goto out;
     if ((rc = job->source->identity(e.src, &ident)) || (rc = sl_buf_cstr(&ident)))
         goto out;
@@ -745,6 +821,12 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     if (rc)
         goto out;
     int64_t next = 0;
+    /* Stateful transforms continue from the state after the last
+     * committed batch (state/N-1 when batch N is replayed). */
+    int64_t state_from = lo > lc ? lo - 1 : lc;
+    if (state_from >= 0 &&
+        (rc = sl_tchain_restore(e.tc, e.cp, state_from, err)))
+        goto out;
     if (lo > lc) {
         struct sl_offsets off;
         rc = sl_checkpoint_get_offsets(e.cp, lo, &off, err);

@@ -234,9 +234,32 @@ struct sl_sink_ops {
 
 /* ---- transform ---- */
 
+/* What the engine gives each transform (prepare). Owned by the engine,
+ * valid until the transform is destroyed; `partition` and `bi` change
+ * before every apply. */
+struct sl_transform_env {
+    /* Input schema when the job declares one (after the transforms
+     * before this one), NULL under schema detection. */
+    const struct sl_field *schema;
+    /* The partition of the chunk being applied, and its batch. State of
+     * stateful transforms is kept per partition so that a partition's
+     * output depends only on its own records (replay determinism). */
+    const char *partition;
+    const struct sl_batch_info *bi;
+    /* Send row `row` of b to the dead-letter output with reason `why`
+     * (the row is rendered as JSON in the `record` column). */
+    int (*dead_letter)(void *ctx, const struct sl_batch *b, size_t row,
+                       const char *why, struct sl_error *err);
+    void *ctx;
+    /* Rows this transform changed to null because a value did not cast
+     * (counted by the transforms, reported by the engine). */
+    int64_t cast_failures;
+};
+
 struct sl_transform_ops {
     const char *name;
     const char *summary;
+    /* c: the item's value in `transforms:` (the transform's config). */
     int (*create)(const struct sl_conf *c, void **st, struct sl_error *err);
     /* Transform `in` into *out (may be `in` itself when done in place). */
     int (*apply)(void *st, struct sl_batch *in, struct sl_batch **out,
@@ -246,6 +269,18 @@ struct sl_transform_ops {
     int (*restore)(void *st, const uint8_t *p, size_t n,
                    struct sl_error *err);
     void (*destroy)(void *st);
+    /* Optional, called once after create, before any apply: keep env;
+     * with env->schema set, check the config against it (errors name the
+     * job file line) and fill *out with the output schema (SL_STRUCT);
+     * with env->schema NULL leave *out zeroed. A transform that cannot run
+     * under schema detection refuses here, saying why. */
+    int (*prepare)(void *st, struct sl_transform_env *env,
+                   struct sl_field *out, struct sl_error *err);
+    /* Option table of the config map (docs and --help), may be NULL. */
+    const struct sl_option *options;
+    /* Shape of the config when it is not a map: "expression", "list",
+     * "path" (for docs). */
+    const char *takes;
 };
 
 /* ---- registry (registry.c) ---- */

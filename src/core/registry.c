@@ -16,6 +16,12 @@ extern const struct sl_decoder_ops sl_decoder_grok;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
     sl_encoder_parquet;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
+extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
+    sl_transform_select_fields, sl_transform_drop_fields,
+    sl_transform_rename_field, sl_transform_drop_null_fields,
+    sl_transform_apply_mapping, sl_transform_flatten, sl_transform_explode,
+    sl_transform_resolve_choice, sl_transform_dedupe, sl_transform_aggregate,
+    sl_transform_join;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
@@ -45,6 +51,19 @@ const struct sl_sink_ops *const sl_sinks[] = {
 };
 
 const struct sl_transform_ops *const sl_transforms[] = {
+    &sl_transform_filter,
+    &sl_transform_derive,
+    &sl_transform_select_fields,
+    &sl_transform_drop_fields,
+    &sl_transform_rename_field,
+    &sl_transform_drop_null_fields,
+    &sl_transform_apply_mapping,
+    &sl_transform_flatten,
+    &sl_transform_explode,
+    &sl_transform_resolve_choice,
+    &sl_transform_dedupe,
+    &sl_transform_aggregate,
+    &sl_transform_join,
     NULL,
 };
 
