@@ -628,6 +628,7 @@ static int open_parts(struct engine *e, struct sl_error *err)
         .max_record_bytes = (size_t)job->src.max_record_bytes,
         .frame = job->decoder->frame,
         .frame_state = e->dec,
+        .connections = sl_conf_get(job->root, "connections"),
     };
     rc = job->source->open(&sctx, &e->src, err);
     if (rc) {
@@ -683,7 +684,9 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     struct sl_sink_ctx kctx = {.job_name = job->name,
                                .conf = job->sink_node,
                                .checkpoint_id = sl_checkpoint_id(e.cp),
-                               .default_format = "json"};
+                               .default_format = "json",
+                               .connections =
+                                   sl_conf_get(job->root, "connections")};
     rc = job->sink->open(&kctx, &e.sink, err);
     if (rc) {
         sl_error_prefix(err, "sink %s: ", job->snk.type);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "kafka/conn.h"
 
 #define OPT(s, f) offsetof(s, f)
 
@@ -322,6 +323,9 @@ int sl_job_load(const char *path, struct sl_job **out, struct sl_error *err)
                           sl_conf_where(bad, where, sizeof where));
         goto fail;
     }
+    rc = sl_kafka_conns_check(sl_conf_get(job->root, "connections"), err);
+    if (rc)
+        goto fail;
     if ((rc = load_source(job, err)) || (rc = load_sink(job, err)) ||
         (rc = load_transforms(job, err)) || (rc = load_dead_letter(job, err)))
         goto fail;

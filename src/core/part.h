@@ -83,6 +83,7 @@ struct sl_source_ctx {
     size_t max_record_bytes;       /* a longer record is cut and reported */
     sl_frame_fn frame;             /* NULL = lines */
     void *frame_state;
+    const struct sl_conf *connections; /* the job's `connections:`, or NULL */
 };
 
 struct sl_source_ops {
@@ -177,6 +178,7 @@ struct sl_sink_ctx {
     const struct sl_conf *conf;  /* the `sink:` (or `dead_letter:`) map */
     const char *checkpoint_id;   /* goes into every output name */
     const char *default_format;  /* when conf has no `format` */
+    const struct sl_conf *connections; /* the job's `connections:`, or NULL */
 };
 
 struct sl_sink_ops {
