@@ -464,6 +464,12 @@ static int live_batch(struct engine *e, int64_t id, bool *idle, bool *eof,
             *eof = true;
             break;
         }
+        if (rc == SL_ELIMIT) {
+            /* the source's own per-batch bound (Kafka
+             * max_offsets_per_batch): close the window now */
+            rc = 0;
+            break;
+        }
         abort_batch(e, &bi);
         sl_error_prefix(err, "source %s: ", e->job->src.type);
         goto out;
@@ -798,7 +804,7 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample,
         struct sl_raw_chunk ch;
         size_t want = (size_t)(sample - *records);
         rc = job->source->poll(e.src, &ch, want, CHUNK_BYTES, POLL_MS, err);
-        if (rc == SL_EAGAIN || rc == SL_EEOF) {
+        if (rc == SL_EAGAIN || rc == SL_EEOF || rc == SL_ELIMIT) {
             rc = 0;
             break;
         }

@@ -107,7 +107,9 @@ struct sl_source_ops {
                 struct sl_error *err);
     /* Next records of one partition: at most max_records and about
      * max_bytes. Returns 0 with chunk->n > 0; SL_EAGAIN when nothing came
-     * within timeout_ms; SL_EEOF when the source or replay range ended. */
+     * within timeout_ms; SL_EEOF when the source or replay range ended;
+     * SL_ELIMIT when the source's own per-batch bound is used up (the
+     * engine closes the window; the bound restarts at commit or seek). */
     int (*poll)(void *st, struct sl_raw_chunk *chunk, size_t max_records,
                 size_t max_bytes, int timeout_ms, struct sl_error *err);
     /* Position just after everything poll returned, for every partition

@@ -9,7 +9,7 @@
 #include "part.h"
 
 extern const struct sl_source_ops sl_source_file, sl_source_stdin,
-    sl_source_generator;
+    sl_source_generator, sl_source_kafka;
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
@@ -18,6 +18,7 @@ const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
     &sl_source_stdin,
     &sl_source_generator,
+    &sl_source_kafka,
     NULL,
 };
 

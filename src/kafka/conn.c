@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "log.h"
 
 #define SECRET_FILE_MAX (64u << 10)
 
@@ -505,5 +506,83 @@ int sl_kafka_props_apply(const struct sl_kafka_props *p, void *rd_conf,
                                 e->name, e->value, errstr);
         }
     }
+    return 0;
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                   const char *buf)
+{
+    (void)rk;
+    if (level <= 3)
+        sl_warn("kafka: %s: %s", fac, buf);
+    else if (level <= 5)
+        sl_info("kafka: %s: %s", fac, buf);
+    else
+        sl_debug("kafka: %s: %s", fac, buf);
+}
+
+int sl_kafka_conf_build(const struct sl_conf *connections,
+                        const char *connection, const char *bootstrap,
+                        const struct sl_conf *properties, const char *what,
+                        void **out, struct sl_error *err)
+{
+    *out = NULL;
+    if ((connection != NULL) == (bootstrap != NULL))
+        return sl_error_set(err, SL_EINVAL,
+                            "%s: set either `connection` (a name in the "
+                            "job's connections:) or `bootstrap_servers`",
+                            what);
+    struct sl_kafka_props p = {0};
+    int rc = 0;
+    if (connection) {
+        struct sl_kafka_conn c;
+        rc = sl_kafka_conn_parse(connections, connection, &c, err);
+        if (rc)
+            return rc;
+        rc = sl_kafka_conn_props(&c, &p, err);
+        sl_kafka_conn_free(&c);
+        if (rc)
+            return rc;
+        if (p.msk_iam) {
+            sl_kafka_props_free(&p);
+            return sl_error_set(
+                err, SL_EINVAL,
+                "%s: connection %s: AWS_MSK_IAM is configured but the "
+                "SigV4 token provider is not built yet (see "
+                "docs/connections.md); use SASL/SCRAM or TLS meanwhile",
+                what, connection);
+        }
+        if (p.krb5_config)
+            setenv("KRB5_CONFIG", p.krb5_config, 1);
+    } else if (sl_kafka_props_set(&p, "bootstrap.servers", bootstrap, false)) {
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; properties && properties->kind == SL_CONF_MAP &&
+                       i < properties->n;
+         i++) {
+        const struct sl_conf *v = properties->items[i];
+        if (v->kind != SL_CONF_SCALAR || !v->str) {
+            char where[256];
+            sl_kafka_props_free(&p);
+            return sl_error_set(err, SL_EINVAL,
+                                "%s: %s: properties.%s: expected a scalar "
+                                "librdkafka property value",
+                                sl_conf_where(v, where, sizeof where), what,
+                                properties->keys[i]);
+        }
+        if (sl_kafka_props_set(&p, properties->keys[i], v->str, false)) {
+            sl_kafka_props_free(&p);
+            return sl_error_set(err, SL_ENOMEM, "out of memory");
+        }
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rc = sl_kafka_props_apply(&p, conf, what, err);
+    sl_kafka_props_free(&p);
+    if (rc) {
+        rd_kafka_conf_destroy(conf);
+        return rc;
+    }
+    *out = conf;
     return 0;
 }

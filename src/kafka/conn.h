@@ -95,4 +95,16 @@ void sl_kafka_props_free(struct sl_kafka_props *p);
 int sl_kafka_props_apply(const struct sl_kafka_props *p, void *rd_conf,
                          const char *what, struct sl_error *err);
 
+
+/* Build a librdkafka configuration for a source or sink: the named
+ * connection (or a plain bootstrap_servers), then `properties` (a map of
+ * raw librdkafka properties from the part's map, may be NULL). Exactly one
+ * of connection and bootstrap must be set. Installs a log callback that
+ * routes librdkafka's messages to sluice's log. *out is an
+ * rd_kafka_conf_t * the caller hands to rd_kafka_new. */
+int sl_kafka_conf_build(const struct sl_conf *connections,
+                        const char *connection, const char *bootstrap,
+                        const struct sl_conf *properties, const char *what,
+                        void **out, struct sl_error *err);
+
 #endif

@@ -1,0 +1,875 @@
+/*
+ * kafka.c - `type: kafka`: Apache Kafka / Amazon MSK topics as a source
+ * (DESIGN.md §1, part.h struct sl_source_ops), with librdkafka.
+ *
+ * A partition is "topic/N"; its position is the Kafka offset of the next
+ * record to read (a record's pos is its offset). The checkpoint, not the
+ * consumer group's committed offsets, is the source of truth: seek()
+ * assigns exactly the recorded offsets with rd_kafka_assign (no group
+ * rebalancing decides them), and after each batch commit() also commits
+ * the offsets to the group (group_id) so lag tools see progress.
+ *
+ * Partitions: the configured topics (topic / topics / subscribe_pattern /
+ * assign) are resolved against the cluster metadata at seek and again every
+ * partition_discovery interval; a partition found later starts at its
+ * beginning. Symbolic starts (earliest, latest, a timestamp) are resolved
+ * to numbers at seek so positions() always reports numbers.
+ *
+ * Reading: messages come in batches from the consumer queue; poll returns
+ * the next run of messages of one partition (in offset order) as a chunk;
+ * the messages are kept until the next poll. A partition with an end (a
+ * replay, ending_offsets) is paused once it reaches it; poll returns
+ * SL_EEOF when every partition with an end reached it and no partition
+ * lacks one. max_offsets_per_batch counts records since the last commit
+ * or seek; when it is used up poll returns SL_ELIMIT and the engine closes
+ * the window (backpressure). Per-message decompression is the engine's
+ * (compression: in the source map), applied to rec.data like any source.
+ *
+ * Consumer groups with several workers (subscribe + rebalance) are not
+ * built yet: see docs/architecture.md "Kafka scale-out". Threads:
+ * engine thread only (librdkafka runs its own threads inside).
+ */
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "kafka/conn.h"
+#include "log.h"
+
+#define META_MS 5000
+#define WM_MS 5000
+#define MAX_PARTS 100000
+
+struct kafka_opts {
+    char *connection, *bootstrap_servers;
+    char *topic;
+    struct sl_strlist topics;
+    char *subscribe_pattern;
+    const struct sl_conf *assign;
+    const struct sl_conf *starting_offsets;
+    int64_t starting_timestamp;
+    const struct sl_conf *ending_offsets;
+    int64_t max_offsets_per_batch;
+    char *group_id;
+    bool emit_consumer_lag_metrics;
+    int64_t discovery_ms;
+    const struct sl_conf *properties;
+};
+
+static const struct sl_option kafka_options[] = {
+    {"connection", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct kafka_opts, connection),
+     "name of a connection in the job's connections: map"},
+    {"bootstrap_servers", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct kafka_opts, bootstrap_servers),
+     "host:port,... of a PLAINTEXT cluster (instead of connection)"},
+    {"topic", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct kafka_opts, topic), "one topic to read"},
+    {"topics", SL_OPT_STRLIST, NULL, NULL, false,
+     offsetof(struct kafka_opts, topics), "list of topics to read"},
+    {"subscribe_pattern", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct kafka_opts, subscribe_pattern),
+     "POSIX extended regex: every matching topic (rechecked for new ones)"},
+    {"assign", SL_OPT_NODE, NULL, NULL, false,
+     offsetof(struct kafka_opts, assign),
+     "{topic: [partition, ...]}: exactly these partitions"},
+    {"starting_offsets", SL_OPT_NODE, NULL, NULL, false,
+     offsetof(struct kafka_opts, starting_offsets),
+     "earliest | latest | {topic: {partition: offset}} (-2 earliest, -1 "
+     "latest); default: starting_position"},
+    {"starting_timestamp", SL_OPT_INT, "-1", NULL, false,
+     offsetof(struct kafka_opts, starting_timestamp),
+     "start each partition at its first record at or after this time (ms "
+     "since the epoch)"},
+    {"ending_offsets", SL_OPT_NODE, NULL, NULL, false,
+     offsetof(struct kafka_opts, ending_offsets),
+     "bounded run: latest (the end when the job starts) | {topic: "
+     "{partition: offset}}; the job stops when every end is reached"},
+    {"max_offsets_per_batch", SL_OPT_INT, "0", NULL, false,
+     offsetof(struct kafka_opts, max_offsets_per_batch),
+     "at most this many records per batch (Glue maxOffsetsPerTrigger; 0: "
+     "no bound)"},
+    {"group_id", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct kafka_opts, group_id),
+     "consumer group the offsets are committed to (default sluice-<job>)"},
+    {"emit_consumer_lag_metrics", SL_OPT_BOOL, "false", NULL, false,
+     offsetof(struct kafka_opts, emit_consumer_lag_metrics),
+     "log the lag of every partition after each batch"},
+    {"partition_discovery", SL_OPT_DURATION, "30s", NULL, false,
+     offsetof(struct kafka_opts, discovery_ms),
+     "how often new topics and partitions are looked for"},
+    {"properties", SL_OPT_NODE, NULL, NULL, false,
+     offsetof(struct kafka_opts, properties),
+     "map of extra librdkafka consumer properties"},
+    {0},
+};
+
+struct kpart {
+    char *topic;
+    int32_t partition;
+    char *id;    /* "topic/N" */
+    int64_t pos; /* next offset to return */
+    int64_t end; /* stop here; -1 = no end */
+    bool paused;
+};
+
+struct ksrc {
+    struct kafka_opts o;
+    char *identity;
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *q;
+    regex_t re;
+    bool have_re;
+    bool latest; /* default start */
+    bool replay; /* seek with ends */
+    struct kpart *p;
+    size_t n;
+    size_t last; /* lookup cache */
+    int64_t quota_used;
+    int64_t next_discovery;
+    /* fetched messages: buf[bi..bn) not returned yet; out[0..on) are the
+     * chunk returned by the last poll */
+    rd_kafka_message_t **buf, **out;
+    size_t bn, bi, on, cap;
+    struct sl_raw_record *recs;
+};
+
+static int64_t mono(void)
+{
+    return sl_mono_ms();
+}
+
+static void drop_out(struct ksrc *s)
+{
+    for (size_t i = 0; i < s->on; i++)
+        rd_kafka_message_destroy(s->out[i]);
+    s->on = 0;
+}
+
+static void drop_buffered(struct ksrc *s)
+{
+    drop_out(s);
+    for (size_t i = s->bi; i < s->bn; i++)
+        rd_kafka_message_destroy(s->buf[i]);
+    s->bi = s->bn = 0;
+}
+
+static struct kpart *find(struct ksrc *s, const char *topic, int32_t part)
+{
+    if (s->last < s->n && s->p[s->last].partition == part &&
+        strcmp(s->p[s->last].topic, topic) == 0)
+        return &s->p[s->last];
+    for (size_t i = 0; i < s->n; i++)
+        if (s->p[i].partition == part && strcmp(s->p[i].topic, topic) == 0) {
+            s->last = i;
+            return &s->p[i];
+        }
+    return NULL;
+}
+
+static void parts_free(struct ksrc *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->p[i].topic);
+        free(s->p[i].id);
+    }
+    free(s->p);
+    s->p = NULL;
+    s->n = 0;
+}
+
+static void kafka_close(void *st)
+{
+    struct ksrc *s = st;
+    if (!s)
+        return;
+    drop_buffered(s);
+    if (s->q)
+        rd_kafka_queue_destroy(s->q);
+    if (s->rk) {
+        rd_kafka_consumer_close(s->rk);
+        rd_kafka_destroy(s->rk);
+    }
+    if (s->have_re)
+        regfree(&s->re);
+    parts_free(s);
+    free(s->buf);
+    free(s->out);
+    free(s->recs);
+    free(s->identity);
+    sl_options_free(kafka_options, &s->o);
+    free(s);
+}
+
+/* ---- topic selection ---- */
+
+static bool assign_lists(const struct ksrc *s, const char *topic, int32_t part)
+{
+    const struct sl_conf *l = sl_conf_get(s->o.assign, topic);
+    if (!l)
+        return false;
+    for (size_t i = 0; l->kind == SL_CONF_SEQ && i < l->n; i++) {
+        int64_t v;
+        if (l->items[i]->str && sl_parse_i64(l->items[i]->str, &v) == 0 &&
+            v == part)
+            return true;
+    }
+    return false;
+}
+
+static bool wanted_topic(const struct ksrc *s, const char *t)
+{
+    if (s->o.topic)
+        return strcmp(s->o.topic, t) == 0;
+    for (size_t i = 0; i < s->o.topics.n; i++)
+        if (strcmp(s->o.topics.v[i], t) == 0)
+            return true;
+    if (s->have_re)
+        return regexec(&s->re, t, 0, NULL, 0) == 0;
+    if (s->o.assign)
+        return sl_conf_get(s->o.assign, t) != NULL;
+    return false;
+}
+
+/* Offset from {topic: {partition: offset}} map m, or `def`. */
+static int64_t map_offset(const struct sl_conf *m, const char *topic,
+                          int32_t part, int64_t def)
+{
+    const struct sl_conf *t = sl_conf_get(m, topic);
+    char key[16];
+    snprintf(key, sizeof key, "%d", (int)part);
+    const char *v = sl_conf_str(t, key);
+    int64_t o;
+    if (v && sl_parse_i64(v, &o) == 0)
+        return o;
+    return def;
+}
+
+/* Numeric start of a new partition: `sym` is an offset >= 0, or
+ * RD_KAFKA_OFFSET_BEGINNING / _END, or a timestamp when ts >= 0. */
+static int resolve(struct ksrc *s, struct kpart *k, int64_t sym, int64_t ts,
+                   struct sl_error *err)
+{
+    int64_t lo, hi;
+    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
+        s->rk, k->topic, k->partition, &lo, &hi, WM_MS);
+    if (e)
+        return sl_error_set(err, SL_EIO,
+                            "kafka source: cannot read the offsets of %s: %s "
+                            "(is the cluster reachable?)",
+                            k->id, rd_kafka_err2str(e));
+    if (ts >= 0) {
+        rd_kafka_topic_partition_list_t *l =
+            rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, k->topic, k->partition)->offset =
+            ts;
+        e = rd_kafka_offsets_for_times(s->rk, l, WM_MS);
+        int64_t off = l->elems[0].offset;
+        if (!e)
+            e = l->elems[0].err;
+        rd_kafka_topic_partition_list_destroy(l);
+        if (e)
+            return sl_error_set(err, SL_EIO,
+                                "kafka source: %s: offset for timestamp "
+                                "%" PRId64 ": %s",
+                                k->id, ts, rd_kafka_err2str(e));
+        k->pos = off < 0 ? hi : off;
+        return 0;
+    }
+    if (sym == RD_KAFKA_OFFSET_BEGINNING)
+        k->pos = lo;
+    else if (sym == RD_KAFKA_OFFSET_END)
+        k->pos = hi;
+    else if (sym < lo)
+        return sl_error_set(err, SL_EIO,
+                            "kafka source: %s: offset %" PRId64
+                            " is no longer in the topic (the earliest is "
+                            "%" PRId64 "; retention deleted the rest)",
+                            k->id, sym, lo);
+    else
+        k->pos = sym;
+    return 0;
+}
+
+/* Add the wanted partitions of the cluster that are not known yet. `fresh`
+ * is true for the first listing (configured starts apply); later ones are
+ * new partitions, read from their beginning. */
+static int discover(struct ksrc *s, const struct sl_positions *start,
+                    bool resume, bool fresh, struct sl_error *err)
+{
+    const struct rd_kafka_metadata *md;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 1, NULL, &md, META_MS);
+    if (e)
+        return sl_error_set(err, SL_EIO,
+                            "kafka source: cannot list topics: %s (is the "
+                            "cluster reachable?)",
+                            rd_kafka_err2str(e));
+    int rc = 0;
+    for (int t = 0; !rc && t < md->topic_cnt; t++) {
+        const struct rd_kafka_metadata_topic *mt = &md->topics[t];
+        if (mt->err || !wanted_topic(s, mt->topic))
+            continue;
+        for (int i = 0; !rc && i < mt->partition_cnt; i++) {
+            int32_t pid = mt->partitions[i].id;
+            if (s->o.assign && !assign_lists(s, mt->topic, pid))
+                continue;
+            if (find(s, mt->topic, pid))
+                continue;
+            if (s->n >= MAX_PARTS) {
+                rc = sl_error_set(err, SL_ELIMIT,
+                                  "kafka source: more than %d partitions",
+                                  MAX_PARTS);
+                break;
+            }
+            struct kpart *np = realloc(s->p, (s->n + 1) * sizeof *np);
+            if (!np) {
+                rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+                break;
+            }
+            s->p = np;
+            struct kpart *k = &s->p[s->n];
+            memset(k, 0, sizeof *k);
+            k->partition = pid;
+            k->end = -1;
+            k->topic = strdup(mt->topic);
+            char id[512];
+            snprintf(id, sizeof id, "%s/%d", mt->topic, (int)pid);
+            k->id = strdup(id);
+            if (!k->topic || !k->id) {
+                free(k->topic);
+                free(k->id);
+                rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+                break;
+            }
+            s->n++;
+            const char *have = start ? sl_positions_get(start, id) : NULL;
+            if (have) {
+                if (sl__pos_parse(have, &k->pos))
+                    rc = sl_error_set(err, SL_ECORRUPT,
+                                      "kafka source: checkpoint position "
+                                      "'%s' of %s is not an offset",
+                                      have, id);
+                continue;
+            }
+            if (s->replay) {
+                /* not in the replayed batch: nothing to read */
+                k->end = 0;
+                continue;
+            }
+            if (!fresh || resume) {
+                rc = resolve(s, k, RD_KAFKA_OFFSET_BEGINNING, -1, err);
+                continue;
+            }
+            int64_t def =
+                s->latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+            const struct sl_conf *so = s->o.starting_offsets;
+            if (so && so->kind == SL_CONF_MAP)
+                def = map_offset(so, k->topic, pid, def);
+            rc = resolve(s, k, def,
+                         so && so->kind == SL_CONF_MAP &&
+                                 map_offset(so, k->topic, pid, -3) != -3
+                             ? -1
+                             : s->o.starting_timestamp,
+                         err);
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    return rc;
+}
+
+/* ending_offsets for the partitions that have no end yet. */
+static int apply_ending(struct ksrc *s, struct sl_error *err)
+{
+    const struct sl_conf *eo = s->o.ending_offsets;
+    if (!eo || s->replay)
+        return 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct kpart *k = &s->p[i];
+        if (k->end >= 0)
+            continue;
+        int64_t lo, hi;
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
+            s->rk, k->topic, k->partition, &lo, &hi, WM_MS);
+        if (e)
+            return sl_error_set(err, SL_EIO,
+                                "kafka source: cannot read the offsets of "
+                                "%s: %s",
+                                k->id, rd_kafka_err2str(e));
+        k->end = eo->kind == SL_CONF_MAP
+                     ? map_offset(eo, k->topic, k->partition, hi)
+                     : hi;
+        if (k->end < 0)
+            k->end = hi;
+    }
+    return 0;
+}
+
+static int reassign(struct ksrc *s, struct sl_error *err)
+{
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new((int)(s->n ? s->n : 1));
+    for (size_t i = 0; i < s->n; i++) {
+        struct kpart *k = &s->p[i];
+        k->paused = k->end >= 0 && k->pos >= k->end;
+        if (k->paused)
+            continue;
+        rd_kafka_topic_partition_list_add(l, k->topic, k->partition)->offset =
+            k->pos;
+    }
+    drop_buffered(s);
+    rd_kafka_resp_err_t e = rd_kafka_assign(s->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e)
+        return sl_error_set(err, SL_EIO, "kafka source: assign: %s",
+                            rd_kafka_err2str(e));
+    return 0;
+}
+
+/* ---- ops ---- */
+
+static int kafka_open(const struct sl_source_ctx *ctx, void **out,
+                      struct sl_error *err)
+{
+    *out = NULL;
+    struct ksrc *s = calloc(1, sizeof *s);
+    if (!s)
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
+    int rc = sl__source_options(kafka_options, ctx, &s->o, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    struct kafka_opts *o = &s->o;
+    int ways = (o->topic != NULL) + (o->topics.n > 0) +
+               (o->subscribe_pattern != NULL) + (o->assign != NULL);
+    char ebuf[256];
+    if (ways != 1) {
+        rc = sl_error_set(err, SL_EINVAL,
+                          "%s: kafka source: set exactly one of topic, "
+                          "topics, subscribe_pattern, assign",
+                          sl_conf_where(ctx->conf, ebuf, sizeof ebuf));
+        goto fail;
+    }
+    if (o->assign && o->assign->kind != SL_CONF_MAP) {
+        rc = sl_error_set(err, SL_EINVAL,
+                          "%s: kafka source: assign is a map {topic: "
+                          "[partition, ...]}",
+                          sl_conf_where(o->assign, ebuf, sizeof ebuf));
+        goto fail;
+    }
+    s->latest =
+        ctx->starting_position && strcmp(ctx->starting_position, "latest") == 0;
+    const struct sl_conf *so = o->starting_offsets;
+    if (so && so->kind == SL_CONF_SCALAR) {
+        if (strcmp(so->str, "latest") != 0 && strcmp(so->str, "earliest")) {
+            rc = sl_error_set(err, SL_EINVAL,
+                              "%s: kafka source: starting_offsets is "
+                              "earliest, latest or {topic: {partition: "
+                              "offset}}",
+                              sl_conf_where(so, ebuf, sizeof ebuf));
+            goto fail;
+        }
+        s->latest = strcmp(so->str, "latest") == 0;
+    }
+    if (o->ending_offsets && o->ending_offsets->kind == SL_CONF_SCALAR &&
+        strcmp(o->ending_offsets->str, "latest") != 0) {
+        rc = sl_error_set(err, SL_EINVAL,
+                          "%s: kafka source: ending_offsets is latest or "
+                          "{topic: {partition: offset}}",
+                          sl_conf_where(o->ending_offsets, ebuf, sizeof ebuf));
+        goto fail;
+    }
+    if (o->subscribe_pattern) {
+        if (regcomp(&s->re, o->subscribe_pattern, REG_EXTENDED | REG_NOSUB)) {
+            rc = sl_error_set(err, SL_EINVAL,
+                              "kafka source: subscribe_pattern '%s' is not a "
+                              "valid extended regular expression",
+                              o->subscribe_pattern);
+            goto fail;
+        }
+        s->have_re = true;
+    }
+    struct sl_buf id;
+    sl_buf_init(&id, 0);
+    rc = sl_buf_puts(&id, "kafka:");
+    if (o->topic)
+        rc = rc ? rc : sl_buf_puts(&id, o->topic);
+    for (size_t i = 0; !rc && i < o->topics.n; i++)
+        rc = sl_buf_appendf(&id, "%s%s", i ? "," : "", o->topics.v[i]);
+    if (o->subscribe_pattern)
+        rc = rc ? rc : sl_buf_appendf(&id, "pattern:%s", o->subscribe_pattern);
+    if (o->assign)
+        rc =
+            rc ? rc
+               : sl_buf_puts(&id, "assign:") || sl_conf_to_json(o->assign, &id);
+    if (!rc)
+        rc = sl_buf_cstr(&id);
+    if (rc) {
+        sl_buf_free(&id);
+        rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+        goto fail;
+    }
+    s->identity = (char *)id.data;
+
+    void *cv;
+    rc = sl_kafka_conf_build(ctx->connections, o->connection,
+                             o->bootstrap_servers, o->properties,
+                             "kafka source", &cv, err);
+    if (rc)
+        goto fail;
+    rd_kafka_conf_t *conf = cv;
+    char gid[300];
+    if (o->group_id)
+        snprintf(gid, sizeof gid, "%s", o->group_id);
+    else
+        snprintf(gid, sizeof gid, "sluice-%s",
+                 ctx->job_name ? ctx->job_name : "job");
+    const char *fixed[][2] = {
+        {"group.id", gid},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"enable.partition.eof", "true"},
+        {"auto.offset.reset", "error"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (rd_kafka_conf_set(conf, fixed[i][0], fixed[i][1], ebuf,
+                              sizeof ebuf) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            rc = sl_error_set(err, SL_EINVAL, "kafka source: %s: %s",
+                              fixed[i][0], ebuf);
+            goto fail;
+        }
+    s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, ebuf, sizeof ebuf);
+    if (!s->rk) {
+        rd_kafka_conf_destroy(conf);
+        rc = sl_error_set(err, SL_EINVAL, "kafka source: %s", ebuf);
+        goto fail;
+    }
+    rd_kafka_poll_set_consumer(s->rk);
+    s->q = rd_kafka_queue_get_consumer(s->rk);
+    *out = s;
+    return 0;
+fail:
+    kafka_close(s);
+    return rc;
+}
+
+static int kafka_identity(void *st, struct sl_buf *out)
+{
+    struct ksrc *s = st;
+    return sl_buf_puts(out, s->identity);
+}
+
+static int kafka_seek(void *st, const struct sl_positions *start,
+                      const struct sl_positions *end, bool resume,
+                      struct sl_error *err)
+{
+    struct ksrc *s = st;
+    drop_buffered(s);
+    parts_free(s);
+    s->replay = end != NULL;
+    s->quota_used = 0;
+    int rc = 0;
+    if (s->replay) {
+        /* exactly the recorded partitions and ranges */
+        for (size_t i = 0; !rc && i < end->n; i++) {
+            const char *id = end->v[i].id;
+            const char *slash = strrchr(id, '/');
+            int64_t pid, e, b;
+            const char *sp = sl_positions_get(start, id);
+            if (!slash || sl_parse_i64(slash + 1, &pid) || pid < 0 ||
+                pid > INT32_MAX || sl__pos_parse(end->v[i].pos, &e) || !sp ||
+                sl__pos_parse(sp, &b)) {
+                rc = sl_error_set(err, SL_ECORRUPT,
+                                  "kafka source: checkpoint range of '%s' is "
+                                  "not a Kafka partition range",
+                                  id);
+                break;
+            }
+            struct kpart *np = realloc(s->p, (s->n + 1) * sizeof *np);
+            if (!np) {
+                rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+                break;
+            }
+            s->p = np;
+            struct kpart *k = &s->p[s->n];
+            memset(k, 0, sizeof *k);
+            k->topic = strndup(id, (size_t)(slash - id));
+            k->id = strdup(id);
+            k->partition = (int32_t)pid;
+            k->pos = b;
+            k->end = e;
+            if (!k->topic || !k->id) {
+                free(k->topic);
+                free(k->id);
+                rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+                break;
+            }
+            s->n++;
+        }
+    } else {
+        rc = discover(s, start, resume, true, err);
+        if (!rc)
+            rc = apply_ending(s, err);
+        s->next_discovery = mono() + s->o.discovery_ms;
+    }
+    if (!rc)
+        rc = reassign(s, err);
+    return rc;
+}
+
+static bool all_done(const struct ksrc *s)
+{
+    if (s->n == 0)
+        return s->replay;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->p[i].end < 0 || s->p[i].pos < s->p[i].end)
+            return false;
+    return true;
+}
+
+static void pause_part(struct ksrc *s, struct kpart *k)
+{
+    if (k->paused)
+        return;
+    k->paused = true;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, k->topic, k->partition);
+    rd_kafka_pause_partitions(s->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Filter a fetched message: true when it is a record to return. */
+static int take(struct ksrc *s, rd_kafka_message_t *m, struct kpart **kp,
+                struct sl_error *err)
+{
+    const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
+    struct kpart *k = topic ? find(s, topic, m->partition) : NULL;
+    *kp = k;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        /* Nothing more now. Control records (transaction markers) may
+         * sit between the last record and the end: count them as read
+         * when that completes a bounded range. */
+        if (k && k->end >= 0 && m->offset >= k->end && k->pos < k->end) {
+            k->pos = k->end;
+            pause_part(s, k);
+        }
+        return 0;
+    }
+    if (m->err) {
+        if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+            m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
+            return sl_error_set(err, SL_EIO,
+                                "kafka source: %s: offset %" PRId64
+                                " is no longer in the topic (retention "
+                                "deleted records not yet read): %s",
+                                k ? k->id : "?", k ? k->pos : -1,
+                                rd_kafka_message_errstr(m));
+        if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+            m->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
+            sl_warn("kafka source: %s: %s", k ? k->id : "?",
+                    rd_kafka_message_errstr(m));
+        else
+            sl_warn("kafka source: %s (librdkafka retries)",
+                    rd_kafka_message_errstr(m));
+        return 0;
+    }
+    if (!k || m->offset < k->pos || k->paused)
+        return 0;
+    if (k->end >= 0 && m->offset >= k->end) {
+        pause_part(s, k);
+        return 0;
+    }
+    return 1;
+}
+
+static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
+                      size_t max_bytes, int timeout_ms, struct sl_error *err)
+{
+    struct ksrc *s = st;
+    drop_out(s);
+    memset(ch, 0, sizeof *ch);
+    if (!s->replay && s->o.discovery_ms > 0 && mono() >= s->next_discovery) {
+        size_t before = s->n;
+        struct sl_error derr;
+        s->next_discovery = mono() + s->o.discovery_ms;
+        if (discover(s, NULL, true, false, &derr) == 0 && s->n > before) {
+            sl_info("kafka source: %zu new partition(s)", s->n - before);
+            int rc = apply_ending(s, err);
+            if (!rc)
+                rc = reassign(s, err);
+            if (rc)
+                return rc;
+        }
+    }
+    if (all_done(s))
+        return SL_EEOF;
+    if (s->o.max_offsets_per_batch > 0 && !s->replay) {
+        int64_t left = s->o.max_offsets_per_batch - s->quota_used;
+        if (left <= 0)
+            return SL_ELIMIT;
+        if ((int64_t)max_records > left)
+            max_records = (size_t)left;
+    }
+    if (max_records == 0)
+        max_records = 1;
+    if (s->cap < max_records) {
+        rd_kafka_message_t **nb = realloc(s->buf, max_records * sizeof *nb);
+        if (nb)
+            s->buf = nb;
+        rd_kafka_message_t **no = realloc(s->out, max_records * sizeof *no);
+        if (no)
+            s->out = no;
+        struct sl_raw_record *nr = realloc(s->recs, max_records * sizeof *nr);
+        if (nr)
+            s->recs = nr;
+        if (!nb || !no || !nr)
+            return sl_error_set(err, SL_ENOMEM, "out of memory");
+        s->cap = max_records;
+    }
+    if (s->bi == s->bn) {
+        s->bi = s->bn = 0;
+        ssize_t got =
+            rd_kafka_consume_batch_queue(s->q, timeout_ms, s->buf, s->cap);
+        if (got < 0)
+            return sl_error_set(err, SL_EIO, "kafka source: %s",
+                                rd_kafka_err2str(rd_kafka_last_error()));
+        s->bn = (size_t)got;
+    }
+    struct kpart *cur = NULL;
+    size_t bytes = 0;
+    int rc = 0;
+    while (s->bi < s->bn && s->on < max_records && bytes < max_bytes) {
+        rd_kafka_message_t *m = s->buf[s->bi];
+        struct kpart *k;
+        if (cur) {
+            /* the run continues only with the same partition */
+            const char *t = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
+            if (m->err || !t || m->partition != cur->partition ||
+                strcmp(t, cur->topic) != 0)
+                break;
+        }
+        s->bi++;
+        int r = take(s, m, &k, err);
+        if (r < 0) {
+            rd_kafka_message_destroy(m);
+            rc = r;
+            break;
+        }
+        if (r == 0) {
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        struct sl_raw_record *rec = &s->recs[s->on];
+        memset(rec, 0, sizeof *rec);
+        rec->data = m->payload ? m->payload : (const uint8_t *)"";
+        rec->len = m->len;
+        rec->key = m->key;
+        rec->key_len = m->key_len;
+        rec->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
+        rec->pos = m->offset;
+        s->out[s->on++] = m;
+        bytes += m->len;
+        k->pos = m->offset + 1;
+        cur = k;
+        if (k->end >= 0 && k->pos >= k->end)
+            pause_part(s, k);
+    }
+    if (rc)
+        return rc;
+    if (s->on == 0)
+        return all_done(s) ? SL_EEOF : SL_EAGAIN;
+    s->quota_used += (int64_t)s->on;
+    ch->partition = cur->id;
+    ch->label = cur->id;
+    ch->n = s->on;
+    ch->recs = s->recs;
+    return 0;
+}
+
+static int kafka_positions(void *st, struct sl_positions *out,
+                           struct sl_error *err)
+{
+    struct ksrc *s = st;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < s->n; i++) {
+        char v[32];
+        snprintf(v, sizeof v, "%" PRId64, s->p[i].pos);
+        if (sl_positions_set(out, s->p[i].id, v)) {
+            sl_positions_free(out);
+            return sl_error_set(err, SL_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static void log_lag(struct ksrc *s)
+{
+    struct sl_buf b;
+    sl_buf_init(&b, 1u << 20);
+    int64_t total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        int64_t lo, hi;
+        if (rd_kafka_get_watermark_offsets(s->rk, s->p[i].topic,
+                                           s->p[i].partition, &lo, &hi) != 0 ||
+            hi < 0)
+            continue;
+        int64_t lag = hi > s->p[i].pos ? hi - s->p[i].pos : 0;
+        total += lag;
+        sl_buf_appendf(&b, " %s=%" PRId64, s->p[i].id, lag);
+    }
+    if (sl_buf_cstr(&b) == 0)
+        sl_info("kafka lag: total=%" PRId64 "%s", total,
+                b.len ? (char *)b.data : "");
+    sl_buf_free(&b);
+}
+
+static int kafka_commit(void *st, const struct sl_positions *end,
+                        struct sl_error *err)
+{
+    struct ksrc *s = st;
+    s->quota_used = 0;
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new((int)(end->n ? end->n : 1));
+    for (size_t i = 0; i < end->n; i++) {
+        const char *id = end->v[i].id;
+        const char *slash = strrchr(id, '/');
+        int64_t pid, off;
+        if (!slash || sl_parse_i64(slash + 1, &pid) ||
+            sl__pos_parse(end->v[i].pos, &off))
+            continue;
+        char topic[256];
+        snprintf(topic, sizeof topic, "%.*s", (int)(slash - id), id);
+        rd_kafka_topic_partition_list_add(l, topic, (int32_t)pid)->offset = off;
+    }
+    rd_kafka_resp_err_t e =
+        l->cnt ? rd_kafka_commit(s->rk, l, 1) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_topic_partition_list_destroy(l);
+    if (s->o.emit_consumer_lag_metrics)
+        log_lag(s);
+    if (e) {
+        sl_debug("kafka source: group offset commit: %s", rd_kafka_err2str(e));
+        return sl_error_set(err, SL_EIO, "kafka source: group commit: %s",
+                            rd_kafka_err2str(e));
+    }
+    return 0;
+}
+
+const struct sl_source_ops sl_source_kafka = {
+    .name = "kafka",
+    .summary = "Apache Kafka / Amazon MSK topics (librdkafka); positions are "
+               "offsets, the checkpoint is the source of truth",
+    .options = kafka_options,
+    .resumable = true,
+    .open = kafka_open,
+    .identity = kafka_identity,
+    .seek = kafka_seek,
+    .poll = kafka_poll,
+    .positions = kafka_positions,
+    .commit = kafka_commit,
+    .close = kafka_close,
+};
