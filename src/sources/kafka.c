@@ -43,6 +43,7 @@
 #define META_MS 5000
 #define WM_MS 5000
 #define MAX_PARTS 100000
+#define PENDING_MS 3000
 
 struct kafka_opts {
     char *connection, *bootstrap_servers;
@@ -115,6 +116,7 @@ struct kpart {
     int64_t pos; /* next offset to return */
     int64_t end; /* stop here; -1 = no end */
     bool paused;
+    bool eof; /* end of partition seen at pos */
 };
 
 struct ksrc {
@@ -415,6 +417,7 @@ static int reassign(struct ksrc *s, struct sl_error *err)
     for (size_t i = 0; i < s->n; i++) {
         struct kpart *k = &s->p[i];
         k->paused = k->end >= 0 && k->pos >= k->end;
+        k->eof = false;
         if (k->paused)
             continue;
         rd_kafka_topic_partition_list_add(l, k->topic, k->partition)->offset =
@@ -651,6 +654,8 @@ static int take(struct ksrc *s, rd_kafka_message_t *m, struct kpart **kp,
     struct kpart *k = topic ? find(s, topic, m->partition) : NULL;
     *kp = k;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (k && m->offset >= k->pos)
+            k->eof = true;
         /* Nothing more now. Control records (transaction markers) may
          * sit between the last record and the end: count them as read
          * when that completes a bounded range. */
@@ -685,6 +690,64 @@ static int take(struct ksrc *s, rd_kafka_message_t *m, struct kpart **kp,
         return 0;
     }
     return 1;
+}
+
+/* Take the next run of records of one partition from buf into out. */
+static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
+               struct kpart **curp, struct sl_error *err)
+{
+    struct kpart *cur = NULL;
+    size_t bytes = 0;
+    int rc = 0;
+    while (s->bi < s->bn && s->on < max_records && bytes < max_bytes) {
+        rd_kafka_message_t *m = s->buf[s->bi];
+        struct kpart *k;
+        if (cur) {
+            /* the run continues only with the same partition */
+            const char *t = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
+            if (m->err || !t || m->partition != cur->partition ||
+                strcmp(t, cur->topic) != 0)
+                break;
+        }
+        s->bi++;
+        int r = take(s, m, &k, err);
+        if (r < 0) {
+            rd_kafka_message_destroy(m);
+            rc = r;
+            break;
+        }
+        if (r == 0) {
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        struct sl_raw_record *rec = &s->recs[s->on];
+        memset(rec, 0, sizeof *rec);
+        rec->data = m->payload ? m->payload : (const uint8_t *)"";
+        rec->len = m->len;
+        rec->key = m->key;
+        rec->key_len = m->key_len;
+        rec->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
+        rec->pos = m->offset;
+        s->out[s->on++] = m;
+        bytes += m->len;
+        k->pos = m->offset + 1;
+        cur = k;
+        k->eof = false;
+        if (k->end >= 0 && k->pos >= k->end)
+            pause_part(s, k);
+    }
+    *curp = cur;
+    return rc;
+}
+
+/* A partition may still have records to fetch: not paused and no
+ * end-of-partition seen at its position. */
+static bool pending(const struct ksrc *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->p[i].paused && !s->p[i].eof)
+            return true;
+    return false;
 }
 
 static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
@@ -731,58 +794,42 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
             return sl_error_set(err, SL_ENOMEM, "out of memory");
         s->cap = max_records;
     }
-    if (s->bi == s->bn) {
-        s->bi = s->bn = 0;
-        ssize_t got =
-            rd_kafka_consume_batch_queue(s->q, timeout_ms, s->buf, s->cap);
-        if (got < 0)
-            return sl_error_set(err, SL_EIO, "kafka source: %s",
-                                rd_kafka_err2str(rd_kafka_last_error()));
-        s->bn = (size_t)got;
-    }
+    int64_t now = mono(), t_end = now + timeout_ms;
+    int64_t t_max = now + (timeout_ms > PENDING_MS ? timeout_ms : PENDING_MS);
     struct kpart *cur = NULL;
-    size_t bytes = 0;
     int rc = 0;
-    while (s->bi < s->bn && s->on < max_records && bytes < max_bytes) {
-        rd_kafka_message_t *m = s->buf[s->bi];
-        struct kpart *k;
-        if (cur) {
-            /* the run continues only with the same partition */
-            const char *t = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
-            if (m->err || !t || m->partition != cur->partition ||
-                strcmp(t, cur->topic) != 0)
-                break;
+    for (;;) {
+        if (s->bi == s->bn) {
+            int64_t left = t_end - mono();
+            s->bi = s->bn = 0;
+            ssize_t got = rd_kafka_consume_batch_queue(
+                s->q, left > 0 ? (int)left : 0, s->buf, s->cap);
+            if (got < 0)
+                return sl_error_set(err, SL_EIO, "kafka source: %s",
+                                    rd_kafka_err2str(rd_kafka_last_error()));
+            s->bn = (size_t)got;
         }
-        s->bi++;
-        int r = take(s, m, &k, err);
-        if (r < 0) {
-            rd_kafka_message_destroy(m);
-            rc = r;
+        rc = run(s, max_records, max_bytes, &cur, err);
+        if (rc || s->on > 0)
             break;
-        }
-        if (r == 0) {
-            rd_kafka_message_destroy(m);
+        if (all_done(s))
+            return SL_EEOF;
+        if (s->bi < s->bn)
+            continue;
+        now = mono();
+        if (now < t_end)
+            continue;
+        /* Nothing within the timeout. While a partition has not reported
+         * its end yet (just assigned, or records known to follow), wait a
+         * little longer so "idle" means caught up, not "slow fetch". */
+        if (now < t_max && pending(s)) {
+            t_end = now + 100 < t_max ? now + 100 : t_max;
             continue;
         }
-        struct sl_raw_record *rec = &s->recs[s->on];
-        memset(rec, 0, sizeof *rec);
-        rec->data = m->payload ? m->payload : (const uint8_t *)"";
-        rec->len = m->len;
-        rec->key = m->key;
-        rec->key_len = m->key_len;
-        rec->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
-        rec->pos = m->offset;
-        s->out[s->on++] = m;
-        bytes += m->len;
-        k->pos = m->offset + 1;
-        cur = k;
-        if (k->end >= 0 && k->pos >= k->end)
-            pause_part(s, k);
+        return SL_EAGAIN;
     }
     if (rc)
         return rc;
-    if (s->on == 0)
-        return all_done(s) ? SL_EEOF : SL_EAGAIN;
     s->quota_used += (int64_t)s->on;
     ch->partition = cur->id;
     ch->label = cur->id;
