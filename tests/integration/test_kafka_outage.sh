@@ -26,9 +26,14 @@ EOF2
 job=$!
 $PRODUCE "$B" o 0 "$N" --rate 10000 &
 producer=$!
-sleep 2
+before=0
+for _ in $(seq 1 100); do   # mid-run: after the first committed batch
+  before=$(grep -c "^.*batch [0-9]*: " run.log || true)
+  [ "$before" -ge 1 ] && break
+  sleep 0.1
+done
+[ "$before" -ge 1 ] || { cat run.log; fail "no batch before the outage"; }
 kill -USR1 $MOCK_PID     # every broker down
-before=$(grep -c "^.*batch [0-9]*: " run.log || true)
 sleep "$OUTAGE"
 kill -0 $job || { tail run.log; fail "the job exited during the outage"; }
 kill -USR2 $MOCK_PID     # back
