@@ -29,12 +29,16 @@
  * built yet: see docs/architecture.md "Kafka scale-out". Threads:
  * engine thread only (librdkafka runs its own threads inside).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "kafka/conn.h"
@@ -116,7 +120,8 @@ struct kpart {
     int64_t pos; /* next offset to return */
     int64_t end; /* stop here; -1 = no end */
     bool paused;
-    bool eof; /* end of partition seen at pos */
+    bool eof;            /* end of partition seen at pos */
+    rd_kafka_queue_t *q; /* its own message queue, or NULL */
 };
 
 struct ksrc {
@@ -131,6 +136,8 @@ struct ksrc {
     struct kpart *p;
     size_t n;
     size_t last; /* lookup cache */
+    size_t rr;   /* round-robin cursor over partition queues */
+    int wake[2]; /* pipe: librdkafka writes when a queue gets messages */
     int64_t quota_used;
     int64_t next_discovery;
     /* fetched messages: buf[bi..bn) not returned yet; out[0..on) are the
@@ -176,6 +183,8 @@ static struct kpart *find(struct ksrc *s, const char *topic, int32_t part)
 static void parts_free(struct ksrc *s)
 {
     for (size_t i = 0; i < s->n; i++) {
+        if (s->p[i].q)
+            rd_kafka_queue_destroy(s->p[i].q);
         free(s->p[i].topic);
         free(s->p[i].id);
     }
@@ -199,6 +208,9 @@ static void kafka_close(void *st)
     if (s->have_re)
         regfree(&s->re);
     parts_free(s);
+    for (int i = 0; i < 2; i++)
+        if (s->wake[i] >= 0)
+            close(s->wake[i]);
     free(s->buf);
     free(s->out);
     free(s->recs);
@@ -429,6 +441,24 @@ static int reassign(struct ksrc *s, struct sl_error *err)
     if (e)
         return sl_error_set(err, SL_EIO, "kafka source: assign: %s",
                             rd_kafka_err2str(e));
+    /* One queue per partition (not forwarded to the consumer queue): the
+     * prefetch bound then applies per partition, as in kcat, and poll
+     * takes one partition's records at a time. Messages that reached the
+     * consumer queue before this are read from there. */
+    for (size_t i = 0; i < s->n; i++) {
+        struct kpart *k = &s->p[i];
+        if (k->q) {
+            rd_kafka_queue_destroy(k->q);
+            k->q = NULL;
+        }
+        if (k->paused)
+            continue;
+        k->q = rd_kafka_queue_get_partition(s->rk, k->topic, k->partition);
+        if (!k->q)
+            continue;
+        rd_kafka_queue_forward(k->q, NULL);
+        rd_kafka_queue_io_event_enable(k->q, s->wake[1], "k", 1);
+    }
     return 0;
 }
 
@@ -441,6 +471,7 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
     struct ksrc *s = calloc(1, sizeof *s);
     if (!s)
         return sl_error_set(err, SL_ENOMEM, "out of memory");
+    s->wake[0] = s->wake[1] = -1;
     int rc = sl__source_options(kafka_options, ctx, &s->o, err);
     if (rc) {
         free(s);
@@ -554,6 +585,13 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
     }
     rd_kafka_poll_set_consumer(s->rk);
     s->q = rd_kafka_queue_get_consumer(s->rk);
+    if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        s->wake[0] = s->wake[1] = -1;
+        rc = sl_error_set(err, SL_EIO, "kafka source: pipe: %s",
+                          strerror(errno));
+        goto fail;
+    }
+    rd_kafka_queue_io_event_enable(s->q, s->wake[1], "k", 1);
     *out = s;
     return 0;
 fail:
@@ -750,6 +788,36 @@ static bool pending(const struct ksrc *s)
     return false;
 }
 
+/* Fetched messages into buf: the next partition queue (round robin) that
+ * has any, else the consumer queue (errors, events, early messages); when
+ * none has any, wait up to wait_ms for librdkafka's wake-up write. */
+static ssize_t fill(struct ksrc *s, int wait_ms)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t j = 0; j < s->n; j++) {
+            size_t i = (s->rr + j) % s->n;
+            if (!s->p[i].q)
+                continue;
+            ssize_t got =
+                rd_kafka_consume_batch_queue(s->p[i].q, 0, s->buf, s->cap);
+            if (got > 0) {
+                s->rr = (i + 1) % s->n;
+                return got;
+            }
+        }
+        ssize_t got = rd_kafka_consume_batch_queue(s->q, 0, s->buf, s->cap);
+        if (got != 0 || pass == 1 || wait_ms <= 0)
+            return got;
+        struct pollfd pf = {.fd = s->wake[0], .events = POLLIN};
+        if (poll(&pf, 1, wait_ms) > 0) {
+            char drain[256];
+            while (read(s->wake[0], drain, sizeof drain) > 0)
+                ;
+        }
+    }
+    return 0;
+}
+
 static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
                       size_t max_bytes, int timeout_ms, struct sl_error *err)
 {
@@ -802,8 +870,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
         if (s->bi == s->bn) {
             int64_t left = t_end - mono();
             s->bi = s->bn = 0;
-            ssize_t got = rd_kafka_consume_batch_queue(
-                s->q, left > 0 ? (int)left : 0, s->buf, s->cap);
+            ssize_t got = fill(s, left > 0 ? (int)left : 0);
             if (got < 0)
                 return sl_error_set(err, SL_EIO, "kafka source: %s",
                                     rd_kafka_err2str(rd_kafka_last_error()));
