@@ -169,6 +169,67 @@ static int dead_letter(struct engine *e, int64_t batch_id,
     return 0;
 }
 
+/* The source's extra columns of record r into rows [before, now) of e->b:
+ * the decoder left them null (or absent); cut them back and append the
+ * values. A payload field of the same name and another type makes the
+ * record bad (*why set). */
+static int add_extras(struct engine *e, const struct sl_raw_record *r,
+                      size_t before, const char **why, struct sl_error *err)
+{
+    size_t now = sl_batch_rows(e->b);
+    for (size_t x = 0; x < r->n_extra; x++) {
+        const struct sl_raw_extra *v = &r->extra[x];
+        struct sl_col *c = sl_batch_col(e->b, v->name);
+        if (!c) {
+            struct sl_field f;
+            int rc = v->type == SL_MAP
+                         ? sl_type_parse("map<string,string>", &f, err)
+                         : sl_type_parse(sl_type_name(v->type), &f, err);
+            if (rc)
+                return rc;
+            f.name = (char *)v->name;
+            c = sl_col_add_child(&e->b->root, &f, err);
+            f.name = NULL;
+            sl_field_free(&f);
+            if (!c)
+                return SL_ENOMEM;
+        } else if (c->type != v->type) {
+            *why = "a field of the record has the name of a metadata "
+                   "column of the source, with another type";
+            return 0;
+        }
+        c->nullable = true;
+        sl_col_truncate(c, before);
+        for (size_t row = before; row < now; row++) {
+            int rc = 0;
+            if (v->null)
+                rc = sl_col_append_null(c);
+            else if (v->type == SL_INT)
+                rc = sl_col_append_i32(c, (int32_t)v->i64);
+            else if (v->type == SL_BIGINT || v->type == SL_TIMESTAMP)
+                rc = sl_col_append_i64(c, v->i64);
+            else if (v->type == SL_STRING)
+                rc = sl_col_append_bytes(c, v->p, v->len);
+            else {
+                for (size_t k = 0; !rc && k < v->n_pairs; k++) {
+                    const struct sl_raw_pair *pr = &v->pairs[k];
+                    rc = sl_col_append_bytes(&c->child[0], pr->k, pr->kn);
+                    if (!rc)
+                        rc = pr->v ? sl_col_append_bytes(&c->child[1], pr->v,
+                                                         pr->vn)
+                                   : sl_col_append_null(&c->child[1]);
+                }
+                if (!rc)
+                    rc = sl_col_list_end(c);
+            }
+            if (rc)
+                return sl_error_set(err, rc, "metadata column %s: %s",
+                                    v->name, sl_strerror(rc));
+        }
+    }
+    return 0;
+}
+
 static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                          const struct sl_raw_chunk *ch, struct sl_error *err)
 {
@@ -212,6 +273,19 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
             if (rc)
                 return rc;
             continue;
+        }
+        if (r->flags & SL_REC_EXTRA) {
+            const char *why = NULL;
+            rc = add_extras(e, r, before, &why, err);
+            if (rc)
+                return rc;
+            if (why) {
+                sl_batch_rollback(e->b, before);
+                rc = dead_letter(e, bi->batch_id, ch, r, why, -1, err);
+                if (rc)
+                    return rc;
+                continue;
+            }
         }
         e->rows_in += (int64_t)(sl_batch_rows(e->b) - before);
     }

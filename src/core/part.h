@@ -52,11 +52,36 @@ struct sl_raw_record {
     int64_t pos;          /* position of the record in its partition */
     const char *pos_str;  /* set when positions are not numbers (Kinesis) */
     uint32_t flags;       /* SL_REC_* */
+    const struct sl_raw_extra *extra; /* with SL_REC_EXTRA */
+    size_t n_extra;
 };
 
 /* The record was longer than max_record_bytes: data holds its first
  * max_record_bytes bytes; the engine dead-letters it with that reason. */
 #define SL_REC_TRUNCATED 1u
+/* rec->extra[0..n_extra) is set (sources that never set this flag need
+ * not initialise those fields). */
+#define SL_REC_EXTRA 2u
+
+/* A column value a source attaches to a record (Kafka key, topic, headers,
+ * ...). The engine appends it to every row decoded from the record, adding
+ * the column (nullable) when the batch does not have it yet. */
+struct sl_raw_pair {
+    const uint8_t *k, *v; /* v NULL: null value */
+    size_t kn, vn;
+};
+
+struct sl_raw_extra {
+    const char *name;
+    enum sl_type type; /* SL_STRING, SL_INT, SL_BIGINT, SL_TIMESTAMP, or
+                          SL_MAP (map<string,string> from pairs) */
+    bool null;
+    int64_t i64;                     /* SL_INT, SL_BIGINT, SL_TIMESTAMP */
+    const uint8_t *p;                /* SL_STRING (valid UTF-8) */
+    size_t len;
+    const struct sl_raw_pair *pairs; /* SL_MAP */
+    size_t n_pairs;
+};
 
 /* Records of ONE partition in source order. Memory owned by the source and
  * valid until the next poll, seek or close. */

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "jsonw.h"
 #include "kafka/conn.h"
 #include "log.h"
 
@@ -48,6 +49,18 @@
 #define WM_MS 5000
 #define MAX_PARTS 100000
 #define PENDING_MS 3000
+#define MAX_EXTRA 7
+#define MAX_HEADERS_PER_CHUNK (1u << 20)
+
+enum {
+    MD_KEY = 1,
+    MD_TOPIC = 2,
+    MD_PARTITION = 4,
+    MD_OFFSET = 8,
+    MD_TIMESTAMP = 16,
+    MD_SRC_TS = 32,
+    MD_HEADERS = 64,
+};
 
 struct kafka_opts {
     char *connection, *bootstrap_servers;
@@ -60,6 +73,8 @@ struct kafka_opts {
     const struct sl_conf *ending_offsets;
     int64_t max_offsets_per_batch;
     char *group_id;
+    bool include_headers, add_record_timestamp;
+    struct sl_strlist metadata_columns;
     bool emit_consumer_lag_metrics;
     int64_t discovery_ms;
     const struct sl_conf *properties;
@@ -98,6 +113,16 @@ static const struct sl_option kafka_options[] = {
      offsetof(struct kafka_opts, max_offsets_per_batch),
      "at most this many records per batch (Glue maxOffsetsPerTrigger; 0: "
      "no bound)"},
+    {"include_headers", SL_OPT_BOOL, "false", NULL, false,
+     offsetof(struct kafka_opts, include_headers),
+     "add column __headers: map<string,string> of the record's headers"},
+    {"add_record_timestamp", SL_OPT_BOOL, "false", NULL, false,
+     offsetof(struct kafka_opts, add_record_timestamp),
+     "add column __src_timestamp: the record's Kafka timestamp"},
+    {"metadata_columns", SL_OPT_STRLIST, NULL, NULL, false,
+     offsetof(struct kafka_opts, metadata_columns),
+     "any of key, topic, partition, offset, timestamp: adds __key (string), "
+     "__topic, __partition (int), __offset (bigint), __timestamp"},
     {"group_id", SL_OPT_STRING, NULL, NULL, false,
      offsetof(struct kafka_opts, group_id),
      "consumer group the offsets are committed to (default sluice-<job>)"},
@@ -145,6 +170,14 @@ struct ksrc {
     rd_kafka_message_t **buf, **out;
     size_t bn, bi, on, cap;
     struct sl_raw_record *recs;
+    /* extra columns: up to MAX_EXTRA per record; header pairs of the
+     * chunk (pair_at[i] indexes pairs for record i) */
+    unsigned meta;  /* MD_* */
+    size_t n_extra; /* per record */
+    struct sl_raw_extra *extra;
+    struct sl_raw_pair *pairs;
+    size_t n_pairs, pairs_cap;
+    size_t *pair_at;
 };
 
 static int64_t mono(void)
@@ -157,6 +190,7 @@ static void drop_out(struct ksrc *s)
     for (size_t i = 0; i < s->on; i++)
         rd_kafka_message_destroy(s->out[i]);
     s->on = 0;
+    s->n_pairs = 0;
 }
 
 static void drop_buffered(struct ksrc *s)
@@ -214,6 +248,9 @@ static void kafka_close(void *st)
     free(s->buf);
     free(s->out);
     free(s->recs);
+    free(s->extra);
+    free(s->pairs);
+    free(s->pair_at);
     free(s->identity);
     sl_options_free(kafka_options, &s->o);
     free(s);
@@ -517,6 +554,28 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
                           sl_conf_where(o->ending_offsets, ebuf, sizeof ebuf));
         goto fail;
     }
+    static const char *const md_names[] = {"key", "topic", "partition",
+                                           "offset", "timestamp"};
+    for (size_t i = 0; i < o->metadata_columns.n; i++) {
+        size_t k = 0;
+        while (k < 5 && strcmp(md_names[k], o->metadata_columns.v[i]) != 0)
+            k++;
+        if (k == 5) {
+            rc = sl_error_set(err, SL_EINVAL,
+                              "kafka source: metadata_columns: unknown '%s' "
+                              "(known: key, topic, partition, offset, "
+                              "timestamp)",
+                              o->metadata_columns.v[i]);
+            goto fail;
+        }
+        s->meta |= 1u << k;
+    }
+    if (o->add_record_timestamp)
+        s->meta |= MD_SRC_TS;
+    if (o->include_headers)
+        s->meta |= MD_HEADERS;
+    for (unsigned b = s->meta; b; b &= b - 1)
+        s->n_extra++;
     if (o->subscribe_pattern) {
         if (regcomp(&s->re, o->subscribe_pattern, REG_EXTENDED | REG_NOSUB)) {
             rc = sl_error_set(err, SL_EINVAL,
@@ -730,6 +789,98 @@ static int take(struct ksrc *s, rd_kafka_message_t *m, struct kpart **kp,
     return 1;
 }
 
+static struct sl_raw_extra *ext(struct sl_raw_extra *x, size_t *n,
+                                const char *name, enum sl_type t)
+{
+    struct sl_raw_extra *e = &x[(*n)++];
+    memset(e, 0, sizeof *e);
+    e->name = name;
+    e->type = t;
+    return e;
+}
+
+static bool utf8(const void *p, size_t n)
+{
+    return sl_utf8_valid(p, n) != 0;
+}
+
+/* The metadata columns of message m (record i of the chunk): in the order
+ * key, topic, partition, offset, timestamp, __src_timestamp, headers. */
+static int set_extra(struct ksrc *s, const struct kpart *k,
+                     const rd_kafka_message_t *m, struct sl_raw_record *rec,
+                     size_t i, struct sl_error *err)
+{
+    struct sl_raw_extra *x = &s->extra[i * MAX_EXTRA];
+    size_t n = 0;
+    int64_t ts = rd_kafka_message_timestamp(m, NULL);
+    if (s->meta & MD_KEY) {
+        struct sl_raw_extra *e = ext(x, &n, "__key", SL_STRING);
+        e->null = !m->key || !utf8(m->key, m->key_len);
+        e->p = m->key;
+        e->len = m->key_len;
+    }
+    if (s->meta & MD_TOPIC) {
+        struct sl_raw_extra *e = ext(x, &n, "__topic", SL_STRING);
+        e->p = (const uint8_t *)k->topic;
+        e->len = strlen(k->topic);
+    }
+    if (s->meta & MD_PARTITION)
+        ext(x, &n, "__partition", SL_INT)->i64 = k->partition;
+    if (s->meta & MD_OFFSET)
+        ext(x, &n, "__offset", SL_BIGINT)->i64 = m->offset;
+    if (s->meta & MD_TIMESTAMP) {
+        struct sl_raw_extra *e = ext(x, &n, "__timestamp", SL_TIMESTAMP);
+        e->null = ts < 0;
+        e->i64 = ts * 1000;
+    }
+    if (s->meta & MD_SRC_TS) {
+        struct sl_raw_extra *e = ext(x, &n, "__src_timestamp", SL_TIMESTAMP);
+        e->null = ts < 0;
+        e->i64 = ts * 1000;
+    }
+    if (s->meta & MD_HEADERS) {
+        struct sl_raw_extra *e = ext(x, &n, "__headers", SL_MAP);
+        rd_kafka_headers_t *h = NULL;
+        s->pair_at[i] = s->n_pairs;
+        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            h) {
+            size_t hn = rd_kafka_header_cnt(h);
+            if (s->n_pairs + hn > MAX_HEADERS_PER_CHUNK)
+                return sl_error_set(err, SL_ELIMIT,
+                                    "kafka source: %s offset %" PRId64
+                                    ": too many headers in one chunk",
+                                    k->id, m->offset);
+            if (s->n_pairs + hn > s->pairs_cap) {
+                size_t cap = (s->n_pairs + hn) * 2;
+                struct sl_raw_pair *np = realloc(s->pairs, cap * sizeof *np);
+                if (!np)
+                    return sl_error_set(err, SL_ENOMEM, "out of memory");
+                s->pairs = np;
+                s->pairs_cap = cap;
+            }
+            for (size_t j = 0; j < hn; j++) {
+                const char *name;
+                const void *val;
+                size_t size;
+                if (rd_kafka_header_get_all(h, j, &name, &val, &size))
+                    break;
+                if (!utf8(name, strlen(name)))
+                    continue;
+                struct sl_raw_pair *pr = &s->pairs[s->n_pairs++];
+                pr->k = (const uint8_t *)name;
+                pr->kn = strlen(name);
+                pr->v = val && utf8(val, size) ? val : NULL;
+                pr->vn = pr->v ? size : 0;
+                e->n_pairs++;
+            }
+        }
+    }
+    rec->flags |= SL_REC_EXTRA;
+    rec->extra = x;
+    rec->n_extra = n;
+    return 0;
+}
+
 /* Take the next run of records of one partition from buf into out. */
 static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
                struct kpart **curp, struct sl_error *err)
@@ -766,6 +917,11 @@ static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
         rec->key_len = m->key_len;
         rec->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
         rec->pos = m->offset;
+        if (s->meta && (r = set_extra(s, k, m, rec, s->on, err)) < 0) {
+            rd_kafka_message_destroy(m);
+            rc = r;
+            break;
+        }
         s->out[s->on++] = m;
         bytes += m->len;
         k->pos = m->offset + 1;
@@ -773,6 +929,11 @@ static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
         k->eof = false;
         if (k->end >= 0 && k->pos >= k->end)
             pause_part(s, k);
+    }
+    /* header pairs were appended to a growing array: point at them now */
+    for (size_t i = 0; s->meta & MD_HEADERS && i < s->on; i++) {
+        struct sl_raw_extra *h = &s->extra[i * MAX_EXTRA + s->n_extra - 1];
+        h->pairs = s->pairs + s->pair_at[i];
     }
     *curp = cur;
     return rc;
@@ -858,7 +1019,17 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
         struct sl_raw_record *nr = realloc(s->recs, max_records * sizeof *nr);
         if (nr)
             s->recs = nr;
-        if (!nb || !no || !nr)
+        struct sl_raw_extra *ne = s->extra;
+        size_t *npa = s->pair_at;
+        if (s->meta) {
+            ne = realloc(s->extra, max_records * MAX_EXTRA * sizeof *ne);
+            if (ne)
+                s->extra = ne;
+            npa = realloc(s->pair_at, max_records * sizeof *npa);
+            if (npa)
+                s->pair_at = npa;
+        }
+        if (!nb || !no || !nr || (s->meta && (!ne || !npa)))
             return sl_error_set(err, SL_ENOMEM, "out of memory");
         s->cap = max_records;
     }

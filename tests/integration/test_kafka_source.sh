@@ -8,7 +8,7 @@
 # consumer group.
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/kafka_lib.sh"
-start_mock ev:4 one:1 lim:2
+start_mock ev:4 one:1 lim:2 meta:2
 
 job() { # name topic-yaml extra-source-yaml
   cat > "$1.yaml" <<EOF2
@@ -137,4 +137,41 @@ job pat "  subscribe_pattern: '^(one|nosuch)\$'
   ending_offsets: latest"
 "$SLUICE" run pat.yaml --quiet 2> pat.log || { cat pat.log; fail "pattern"; }
 expect_eq "$($CHECK ids lake-pat | cut -d' ' -f1)" 150 "pattern records (150 of one, none of lim)"
+
+# 8. metadata columns, headers and the record timestamp, checked against
+# what kcat reports for the same records
+$PRODUCE "$B" meta 0 200 --headers --ts-base 1700000000000
+job meta "  topic: meta
+  metadata_columns: [key, topic, partition, offset, timestamp]
+  include_headers: true
+  add_record_timestamp: true
+  ending_offsets: latest"
+"$SLUICE" run meta.yaml --quiet 2> meta.log || { cat meta.log; fail "meta"; }
+kcat -C -b "$B" -t meta -e -q -f '%k %p %o %T\n' > meta.kcat
+$PY - <<'PY' || fail "metadata columns"
+import json, os, datetime
+want = {}
+for l in open('meta.kcat'):
+    k, p, o, t = l.split()
+    want[k] = (int(p), int(o), int(t))
+rows = []
+for d, _, fs in os.walk('lake-meta'):
+    if '_errors' in d: continue
+    for f in fs:
+        if f.endswith('.json'):
+            rows += [json.loads(l) for l in open(os.path.join(d, f))]
+assert len(rows) == 200, len(rows)
+def ms(v):
+    dt = datetime.datetime.fromisoformat(v.replace('Z', '+00:00'))
+    return round(dt.timestamp() * 1000)
+for r in rows:
+    i = r['id']
+    p, o, t = want[r['__key']]
+    assert r['__key'] == 'k%d' % i, r
+    assert (r['__topic'], r['__partition'], r['__offset']) == ('meta', p, o), r
+    assert t == 1700000000000 + i * 1000, (t, i)
+    assert ms(r['__timestamp']) == t and ms(r['__src_timestamp']) == t, r
+    assert r['__headers'] == {'h1': str(i), 'h2': 'x'}, r
+print('ok: 200 rows with key, topic, partition, offset, timestamps, headers')
+PY
 echo "kafka source ok"
