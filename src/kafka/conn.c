@@ -557,8 +557,8 @@ int sl_kafka_conf_build(const struct sl_conf *connections,
     } else if (sl_kafka_props_set(&p, "bootstrap.servers", bootstrap, false)) {
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; properties && properties->kind == SL_CONF_MAP &&
-                       i < properties->n;
+    for (size_t i = 0;
+         properties && properties->kind == SL_CONF_MAP && i < properties->n;
          i++) {
         const struct sl_conf *v = properties->items[i];
         if (v->kind != SL_CONF_SCALAR || !v->str) {

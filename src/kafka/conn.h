@@ -95,7 +95,6 @@ void sl_kafka_props_free(struct sl_kafka_props *p);
 int sl_kafka_props_apply(const struct sl_kafka_props *p, void *rd_conf,
                          const char *what, struct sl_error *err);
 
-
 /* Build a librdkafka configuration for a source or sink: the named
  * connection (or a plain bootstrap_servers), then `properties` (a map of
  * raw librdkafka properties from the part's map, may be NULL). Exactly one
