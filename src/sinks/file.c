@@ -679,7 +679,8 @@ static int file_commit(void *st, const struct sl_batch_info *bi,
     if (!rc) {
         /* Name order: folders are renamed and fsynced together and the
          * receipt is the same however partitions interleaved. */
-        qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
+        if (s->n_files) /* files is NULL when nothing was written */
+            qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
         rc = publish(s, err);
     }
     if (rc) {
