@@ -6,7 +6,9 @@ messages or 5 MiB per partition, so P is chosen to keep all of them),
 then measures, best of 3 each and alternating:
   kcat -C -e (reference: read every partition to its end, to /dev/null)
   sluice run (earliest -> ending_offsets latest, window 100 s, JSON lake)
-and prints messages/s of both and the ratio."""
+  kcat -C -e | dd conv=fsync (second reference: the same values written
+                   durably to a file on the lake's disk)
+and prints messages/s of each and the ratios."""
 import json
 import os
 import shutil
@@ -65,6 +67,15 @@ try:
         return measure(['kcat', '-C', '-b', boot, '-t', 'bench', '-e', '-q',
                         '-o', 'beginning'])
 
+    def kcat_file_run():
+        # the same consumption writing the values to a file on the lake's
+        # disk, made durable (sluice fsyncs what it commits)
+        out = os.path.join(work, 'kcat.out')
+        return measure(['sh', '-c',
+                        'kcat -C -b "$0" -t bench -e -q -o beginning '
+                        '| dd of="$1" bs=1M conv=fsync status=none',
+                        boot, out])
+
     def sluice_run():
         for d in ('cp', 'lake'):
             shutil.rmtree(os.path.join(work, d), ignore_errors=True)
@@ -77,11 +88,13 @@ try:
                     % (work, boot, work))
         return measure([SLUICE, 'run', job, '--quiet'])
 
-    ks, ss = [], []
+    ks, fs, ss = [], [], []
     for _ in range(3):
         ks.append(kcat_run())
+        fs.append(kcat_file_run())
         ss.append(sluice_run())
     ref = min(ks, key=lambda r: r['wall'])
+    ref2 = min(fs, key=lambda r: r['wall'])
     res = min(ss, key=lambda r: r['wall'])
     rows = 0
     for d, _, fs in os.walk(os.path.join(work, 'lake')):
@@ -98,14 +111,18 @@ try:
     print('  %-22s %8.3f s  %10.0f msg/s  rss %6.1f MiB  cpu %.3f s' %
           ('kcat -C -e (ref)', ref['wall'], N / ref['wall'], ref['rss_mib'],
            ref['cpu']))
+    print('  %-22s %8.3f s  %10.0f msg/s  cpu %.3f s' %
+          ('kcat | dd fsync (ref 2)', ref2['wall'], N / ref2['wall'],
+           ref2['cpu']))
     print('  %-22s %8.3f s  %10.0f msg/s  rss %6.1f MiB  cpu %.3f s  '
           '%.0f%% of kcat' %
           ('sluice -> JSON lake', res['wall'], N / res['wall'],
            res['rss_mib'], res['cpu'], 100.0 * ref['wall'] / res['wall']))
     print('RESULT kafka msgs_per_s=%.0f kcat_msgs_per_s=%.0f '
-          'ratio_vs_kcat=%.2f peak_rss_mib=%.1f'
+          'ratio_vs_kcat=%.2f kcat_file_msgs_per_s=%.0f '
+          'ratio_vs_kcat_file=%.2f peak_rss_mib=%.1f'
           % (N / res['wall'], N / ref['wall'], ref['wall'] / res['wall'],
-             res['rss_mib']))
+             N / ref2['wall'], ref2['wall'] / res['wall'], res['rss_mib']))
 finally:
     if mock:
         mock.terminate()
