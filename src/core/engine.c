@@ -711,6 +711,8 @@ static int open_parts(struct engine *e, struct sl_error *err)
         .frame = job->decoder->frame,
         .frame_state = e->dec,
         .connections = sl_conf_get(job->root, "connections"),
+        .worker_id = job->worker_id,
+        .checkpoint_root = job->checkpoint_root,
     };
     rc = job->source->open(&sctx, &e->src, err);
     if (rc) {

@@ -109,6 +109,10 @@ struct sl_source_ctx {
     sl_frame_fn frame;             /* NULL = lines */
     void *frame_state;
     const struct sl_conf *connections; /* the job's `connections:`, or NULL */
+    /* scale-out: this worker's id and the job's checkpoint location (the
+     * workers' checkpoints are <checkpoint_root>/workers/<id>); NULL for a
+     * job run as one process */
+    const char *worker_id, *checkpoint_root;
 };
 
 struct sl_source_ops {

@@ -44,11 +44,13 @@
 #include "jsonw.h"
 #include "kafka/conn.h"
 #include "log.h"
+#include "sources.h"
 
 #define META_MS 5000
 #define WM_MS 5000
 #define MAX_PARTS 100000
 #define PENDING_MS 3000
+#define ASSIGN_WAIT_MS 20000
 #define MAX_EXTRA 7
 #define MAX_HEADERS_PER_CHUNK (1u << 20)
 
@@ -163,6 +165,13 @@ struct ksrc {
     size_t last; /* lookup cache */
     size_t rr;   /* round-robin cursor over partition queues */
     int wake[2]; /* pipe: librdkafka writes when a queue gets messages */
+    /* scale-out (worker_id set): partitions come from the consumer group */
+    bool group, subscribed, assigned_once, revoke_pending, closing;
+    int64_t assign_wait_until; /* waiting for the first assignment */
+    int64_t read_since_commit; /* records returned in the open batch */
+    char *ckroot;              /* the job's checkpoint location */
+    int cb_rc;                 /* error in the rebalance callback */
+    struct sl_error cb_err;
     int64_t quota_used;
     int64_t next_discovery;
     /* fetched messages: buf[bi..bn) not returned yet; out[0..on) are the
@@ -236,6 +245,7 @@ static void kafka_close(void *st)
     if (s->q)
         rd_kafka_queue_destroy(s->q);
     if (s->rk) {
+        s->closing = true;
         rd_kafka_consumer_close(s->rk);
         rd_kafka_destroy(s->rk);
     }
@@ -252,6 +262,7 @@ static void kafka_close(void *st)
     free(s->pairs);
     free(s->pair_at);
     free(s->identity);
+    free(s->ckroot);
     sl_options_free(kafka_options, &s->o);
     free(s);
 }
@@ -346,6 +357,52 @@ static int resolve(struct ksrc *s, struct kpart *k, int64_t sym, int64_t ts,
     return 0;
 }
 
+/* Append partition topic/pid to s->p (position 0, no end). */
+static struct kpart *add_part(struct ksrc *s, const char *topic, int32_t pid,
+                              struct sl_error *err)
+{
+    if (s->n >= MAX_PARTS) {
+        sl_error_set(err, SL_ELIMIT, "kafka source: more than %d partitions",
+                     MAX_PARTS);
+        return NULL;
+    }
+    struct kpart *np = realloc(s->p, (s->n + 1) * sizeof *np);
+    if (!np) {
+        sl_error_set(err, SL_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->p = np;
+    struct kpart *k = &s->p[s->n];
+    memset(k, 0, sizeof *k);
+    k->partition = pid;
+    k->end = -1;
+    k->topic = strdup(topic);
+    char id[512];
+    snprintf(id, sizeof id, "%s/%d", topic, (int)pid);
+    k->id = strdup(id);
+    if (!k->topic || !k->id) {
+        free(k->topic);
+        free(k->id);
+        sl_error_set(err, SL_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->n++;
+    return k;
+}
+
+/* Position of a partition no checkpoint knows: the configured start
+ * (starting_offsets, starting_timestamp, starting_position). */
+static int start_fresh(struct ksrc *s, struct kpart *k, struct sl_error *err)
+{
+    int64_t def = s->latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+    const struct sl_conf *so = s->o.starting_offsets;
+    bool exact = so && so->kind == SL_CONF_MAP &&
+                 map_offset(so, k->topic, k->partition, -3) != -3;
+    if (exact)
+        def = map_offset(so, k->topic, k->partition, def);
+    return resolve(s, k, def, exact ? -1 : s->o.starting_timestamp, err);
+}
+
 /* Add the wanted partitions of the cluster that are not known yet. `fresh`
  * is true for the first listing (configured starts apply); later ones are
  * new partitions, read from their beginning. */
@@ -370,33 +427,12 @@ static int discover(struct ksrc *s, const struct sl_positions *start,
                 continue;
             if (find(s, mt->topic, pid))
                 continue;
-            if (s->n >= MAX_PARTS) {
-                rc = sl_error_set(err, SL_ELIMIT,
-                                  "kafka source: more than %d partitions",
-                                  MAX_PARTS);
+            struct kpart *k = add_part(s, mt->topic, pid, err);
+            if (!k) {
+                rc = err ? err->code : SL_ENOMEM;
                 break;
             }
-            struct kpart *np = realloc(s->p, (s->n + 1) * sizeof *np);
-            if (!np) {
-                rc = sl_error_set(err, SL_ENOMEM, "out of memory");
-                break;
-            }
-            s->p = np;
-            struct kpart *k = &s->p[s->n];
-            memset(k, 0, sizeof *k);
-            k->partition = pid;
-            k->end = -1;
-            k->topic = strdup(mt->topic);
-            char id[512];
-            snprintf(id, sizeof id, "%s/%d", mt->topic, (int)pid);
-            k->id = strdup(id);
-            if (!k->topic || !k->id) {
-                free(k->topic);
-                free(k->id);
-                rc = sl_error_set(err, SL_ENOMEM, "out of memory");
-                break;
-            }
-            s->n++;
+            const char *id = k->id;
             const char *have = start ? sl_positions_get(start, id) : NULL;
             if (have) {
                 if (sl__pos_parse(have, &k->pos))
@@ -415,17 +451,7 @@ static int discover(struct ksrc *s, const struct sl_positions *start,
                 rc = resolve(s, k, RD_KAFKA_OFFSET_BEGINNING, -1, err);
                 continue;
             }
-            int64_t def =
-                s->latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
-            const struct sl_conf *so = s->o.starting_offsets;
-            if (so && so->kind == SL_CONF_MAP)
-                def = map_offset(so, k->topic, pid, def);
-            rc = resolve(s, k, def,
-                         so && so->kind == SL_CONF_MAP &&
-                                 map_offset(so, k->topic, pid, -3) != -3
-                             ? -1
-                             : s->o.starting_timestamp,
-                         err);
+            rc = start_fresh(s, k, err);
         }
     }
     rd_kafka_metadata_destroy(md);
@@ -499,6 +525,104 @@ static int reassign(struct ksrc *s, struct sl_error *err)
     return 0;
 }
 
+/* ---- scale-out: partitions from the consumer group ---- */
+
+static void unassign_now(struct ksrc *s)
+{
+    drop_buffered(s);
+    parts_free(s);
+    rd_kafka_assign(s->rk, NULL);
+    s->revoke_pending = false;
+}
+
+/* The group gave this worker `parts`: each continues at the largest end
+ * any worker's checkpoint recorded for it (kafka_scan.c), or at the
+ * configured start when none did. */
+static int on_assign(struct ksrc *s,
+                     const rd_kafka_topic_partition_list_t *parts,
+                     struct sl_error *err)
+{
+    struct sl_positions ends = {0};
+    drop_buffered(s);
+    parts_free(s);
+    int rc = sl__kafka_scan_ends(s->ckroot, &ends, err);
+    for (int i = 0; !rc && i < parts->cnt; i++) {
+        struct kpart *k =
+            add_part(s, parts->elems[i].topic, parts->elems[i].partition, err);
+        if (!k) {
+            rc = SL_ENOMEM;
+            break;
+        }
+        const char *have = sl_positions_get(&ends, k->id);
+        if (have)
+            rc = sl__pos_parse(have, &k->pos);
+        else
+            rc = start_fresh(s, k, err);
+    }
+    sl_positions_free(&ends);
+    if (!rc)
+        rc = reassign(s, err);
+    if (!rc) {
+        s->assigned_once = true;
+        sl_info("kafka source: worker assigned %d partition(s)", parts->cnt);
+    }
+    return rc;
+}
+
+/* Called by librdkafka inside poll (engine thread). A revocation while the
+ * open batch holds records of these partitions waits: poll closes the
+ * window, and commit() gives the partitions up once the batch is
+ * committed, so the next owner starts after it. */
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct ksrc *s = opaque;
+    (void)rk;
+    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        s->revoke_pending = false;
+        sl_error_clear(&s->cb_err);
+        int rc = on_assign(s, parts, &s->cb_err);
+        if (rc) {
+            s->cb_rc = rc;
+            unassign_now(s);
+        }
+        return;
+    }
+    if (s->closing || s->read_since_commit == 0) {
+        unassign_now(s);
+        return;
+    }
+    s->revoke_pending = true;
+    sl_info("kafka source: partitions revoked; closing the batch first");
+}
+
+static int subscribe(struct ksrc *s, struct sl_error *err)
+{
+    struct kafka_opts *o = &s->o;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    if (o->topic)
+        rd_kafka_topic_partition_list_add(l, o->topic, RD_KAFKA_PARTITION_UA);
+    for (size_t i = 0; i < o->topics.n; i++)
+        rd_kafka_topic_partition_list_add(l, o->topics.v[i],
+                                          RD_KAFKA_PARTITION_UA);
+    if (o->subscribe_pattern) {
+        char pat[1024];
+        snprintf(pat, sizeof pat, "%s%s",
+                 o->subscribe_pattern[0] == '^' ? "" : "^",
+                 o->subscribe_pattern);
+        rd_kafka_topic_partition_list_add(l, pat, RD_KAFKA_PARTITION_UA);
+    }
+    unassign_now(s);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e)
+        return sl_error_set(err, SL_EIO, "kafka source: subscribe: %s",
+                            rd_kafka_err2str(e));
+    s->subscribed = true;
+    s->assign_wait_until = mono() + ASSIGN_WAIT_MS;
+    return 0;
+}
+
 /* ---- ops ---- */
 
 static int kafka_open(const struct sl_source_ctx *ctx, void **out,
@@ -531,6 +655,22 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
                           "[partition, ...]}",
                           sl_conf_where(o->assign, ebuf, sizeof ebuf));
         goto fail;
+    }
+    if (ctx->worker_id) {
+        if (o->assign || o->ending_offsets) {
+            rc = sl_error_set(err, SL_EINVAL,
+                              "%s: kafka source: with worker_id (scale-out) "
+                              "the consumer group assigns partitions: use "
+                              "topic, topics or subscribe_pattern, without "
+                              "ending_offsets",
+                              sl_conf_where(ctx->conf, ebuf, sizeof ebuf));
+            goto fail;
+        }
+        s->group = true;
+        if (!(s->ckroot = strdup(ctx->checkpoint_root))) {
+            rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+            goto fail;
+        }
     }
     s->latest =
         ctx->starting_position && strcmp(ctx->starting_position, "latest") == 0;
@@ -636,6 +776,9 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
                               fixed[i][0], ebuf);
             goto fail;
         }
+    rd_kafka_conf_set_opaque(conf, s);
+    if (s->group)
+        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, ebuf, sizeof ebuf);
     if (!s->rk) {
         rd_kafka_conf_destroy(conf);
@@ -673,6 +816,7 @@ static int kafka_seek(void *st, const struct sl_positions *start,
     parts_free(s);
     s->replay = end != NULL;
     s->quota_used = 0;
+    s->read_since_commit = 0;
     int rc = 0;
     if (s->replay) {
         /* exactly the recorded partitions and ranges */
@@ -711,6 +855,9 @@ static int kafka_seek(void *st, const struct sl_positions *start,
             }
             s->n++;
         }
+    } else if (s->group) {
+        /* positions come from the checkpoints at each assignment */
+        return s->subscribed ? 0 : subscribe(s, err);
     } else {
         rc = discover(s, start, resume, true, err);
         if (!rc)
@@ -724,6 +871,8 @@ static int kafka_seek(void *st, const struct sl_positions *start,
 
 static bool all_done(const struct ksrc *s)
 {
+    if (s->group && !s->replay)
+        return false;
     if (s->n == 0)
         return s->replay;
     for (size_t i = 0; i < s->n; i++)
@@ -943,6 +1092,9 @@ static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
  * end-of-partition seen at its position. */
 static bool pending(const struct ksrc *s)
 {
+    if (s->group && s->subscribed && !s->assigned_once &&
+        mono() < s->assign_wait_until)
+        return true;
     for (size_t i = 0; i < s->n; i++)
         if (!s->p[i].paused && !s->p[i].eof)
             return true;
@@ -985,7 +1137,17 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
     struct ksrc *s = st;
     drop_out(s);
     memset(ch, 0, sizeof *ch);
-    if (!s->replay && s->o.discovery_ms > 0 && mono() >= s->next_discovery) {
+    if (s->cb_rc) {
+        int rc = s->cb_rc;
+        s->cb_rc = 0;
+        if (err)
+            *err = s->cb_err;
+        return rc;
+    }
+    if (s->revoke_pending)
+        return SL_ELIMIT; /* close the batch; commit() gives them up */
+    if (!s->replay && !s->group && s->o.discovery_ms > 0 &&
+        mono() >= s->next_discovery) {
         size_t before = s->n;
         struct sl_error derr;
         s->next_discovery = mono() + s->o.discovery_ms;
@@ -1035,6 +1197,8 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
     }
     int64_t now = mono(), t_end = now + timeout_ms;
     int64_t t_max = now + (timeout_ms > PENDING_MS ? timeout_ms : PENDING_MS);
+    if (s->group && !s->assigned_once && s->assign_wait_until > t_max)
+        t_max = s->assign_wait_until;
     struct kpart *cur = NULL;
     int rc = 0;
     for (;;) {
@@ -1042,6 +1206,17 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
             int64_t left = t_end - mono();
             s->bi = s->bn = 0;
             ssize_t got = fill(s, left > 0 ? (int)left : 0);
+            if (s->cb_rc || s->revoke_pending) {
+                /* the rebalance callback ran inside fill */
+                s->bi = s->bn = 0;
+                for (ssize_t i = 0; i < got; i++)
+                    rd_kafka_message_destroy(s->buf[i]);
+                if (s->revoke_pending && s->read_since_commit == 0) {
+                    unassign_now(s);
+                    continue;
+                }
+                return kafka_poll(st, ch, max_records, max_bytes, 0, err);
+            }
             if (got < 0)
                 return sl_error_set(err, SL_EIO, "kafka source: %s",
                                     rd_kafka_err2str(rd_kafka_last_error()));
@@ -1069,6 +1244,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
     if (rc)
         return rc;
     s->quota_used += (int64_t)s->on;
+    s->read_since_commit += (int64_t)s->on;
     ch->partition = cur->id;
     ch->label = cur->id;
     ch->n = s->on;
@@ -1118,6 +1294,7 @@ static int kafka_commit(void *st, const struct sl_positions *end,
 {
     struct ksrc *s = st;
     s->quota_used = 0;
+    s->read_since_commit = 0;
     rd_kafka_topic_partition_list_t *l =
         rd_kafka_topic_partition_list_new((int)(end->n ? end->n : 1));
     for (size_t i = 0; i < end->n; i++) {
@@ -1136,6 +1313,11 @@ static int kafka_commit(void *st, const struct sl_positions *end,
     rd_kafka_topic_partition_list_destroy(l);
     if (s->o.emit_consumer_lag_metrics)
         log_lag(s);
+    if (s->revoke_pending) {
+        sl_info("kafka source: batch committed; giving up %zu partition(s)",
+                s->n);
+        unassign_now(s);
+    }
     if (e) {
         sl_debug("kafka source: group offset commit: %s", rd_kafka_err2str(e));
         return sl_error_set(err, SL_EIO, "kafka source: group commit: %s",

@@ -12,7 +12,7 @@ start_mock() {
   "$MOCK" "$@" > mock.out 2> mock.err &
   MOCK_PID=$!
   for _ in $(seq 1 50); do
-    B=$(sed -n 's/^BOOTSTRAP=//p' mock.out)
+    B=$(sed -n 's/^BOOTSTRAP=//p' mock.out 2>/dev/null || true)
     [ -n "$B" ] && return 0
     sleep 0.1
   done
