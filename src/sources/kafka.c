@@ -25,9 +25,11 @@
  * the window (backpressure). Per-message decompression is the engine's
  * (compression: in the source map), applied to rec.data like any source.
  *
- * Consumer groups with several workers (subscribe + rebalance) are not
- * built yet: see docs/architecture.md "Kafka scale-out". Threads:
- * engine thread only (librdkafka runs its own threads inside).
+ * With the job's worker_id set, several workers share the partitions
+ * through the consumer group instead (kafka_group.c). Partition selection
+ * and starting offsets are in kafka_parts.c, metadata columns in
+ * kafka_meta.c, shared internals in kafka_int.h. Threads: engine thread
+ * only (librdkafka runs its own threads inside).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,46 +43,11 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "kafka_int.h"
 #include "jsonw.h"
 #include "kafka/conn.h"
 #include "log.h"
 #include "sources.h"
-
-#define META_MS 5000
-#define WM_MS 5000
-#define MAX_PARTS 100000
-#define PENDING_MS 3000
-#define ASSIGN_WAIT_MS 20000
-#define MAX_EXTRA 7
-#define MAX_HEADERS_PER_CHUNK (1u << 20)
-
-enum {
-    MD_KEY = 1,
-    MD_TOPIC = 2,
-    MD_PARTITION = 4,
-    MD_OFFSET = 8,
-    MD_TIMESTAMP = 16,
-    MD_SRC_TS = 32,
-    MD_HEADERS = 64,
-};
-
-struct kafka_opts {
-    char *connection, *bootstrap_servers;
-    char *topic;
-    struct sl_strlist topics;
-    char *subscribe_pattern;
-    const struct sl_conf *assign;
-    const struct sl_conf *starting_offsets;
-    int64_t starting_timestamp;
-    const struct sl_conf *ending_offsets;
-    int64_t max_offsets_per_batch;
-    char *group_id;
-    bool include_headers, add_record_timestamp;
-    struct sl_strlist metadata_columns;
-    bool emit_consumer_lag_metrics;
-    int64_t discovery_ms;
-    const struct sl_conf *properties;
-};
 
 static const struct sl_option kafka_options[] = {
     {"connection", SL_OPT_STRING, NULL, NULL, false,
@@ -140,56 +107,7 @@ static const struct sl_option kafka_options[] = {
     {0},
 };
 
-struct kpart {
-    char *topic;
-    int32_t partition;
-    char *id;    /* "topic/N" */
-    int64_t pos; /* next offset to return */
-    int64_t end; /* stop here; -1 = no end */
-    bool paused;
-    bool eof;            /* end of partition seen at pos */
-    rd_kafka_queue_t *q; /* its own message queue, or NULL */
-};
-
-struct ksrc {
-    struct kafka_opts o;
-    char *identity;
-    rd_kafka_t *rk;
-    rd_kafka_queue_t *q;
-    regex_t re;
-    bool have_re;
-    bool latest; /* default start */
-    bool replay; /* seek with ends */
-    struct kpart *p;
-    size_t n;
-    size_t last; /* lookup cache */
-    size_t rr;   /* round-robin cursor over partition queues */
-    int wake[2]; /* pipe: librdkafka writes when a queue gets messages */
-    /* scale-out (worker_id set): partitions come from the consumer group */
-    bool group, subscribed, assigned_once, revoke_pending, closing;
-    int64_t assign_wait_until; /* waiting for the first assignment */
-    int64_t read_since_commit; /* records returned in the open batch */
-    char *ckroot;              /* the job's checkpoint location */
-    int cb_rc;                 /* error in the rebalance callback */
-    struct sl_error cb_err;
-    int64_t quota_used;
-    int64_t next_discovery;
-    /* fetched messages: buf[bi..bn) not returned yet; out[0..on) are the
-     * chunk returned by the last poll */
-    rd_kafka_message_t **buf, **out;
-    size_t bn, bi, on, cap;
-    struct sl_raw_record *recs;
-    /* extra columns: up to MAX_EXTRA per record; header pairs of the
-     * chunk (pair_at[i] indexes pairs for record i) */
-    unsigned meta;  /* MD_* */
-    size_t n_extra; /* per record */
-    struct sl_raw_extra *extra;
-    struct sl_raw_pair *pairs;
-    size_t n_pairs, pairs_cap;
-    size_t *pair_at;
-};
-
-static int64_t mono(void)
+int64_t sl__kafka_mono(void)
 {
     return sl_mono_ms();
 }
@@ -202,7 +120,7 @@ static void drop_out(struct ksrc *s)
     s->n_pairs = 0;
 }
 
-static void drop_buffered(struct ksrc *s)
+void sl__kafka_drop_buffered(struct ksrc *s)
 {
     drop_out(s);
     for (size_t i = s->bi; i < s->bn; i++)
@@ -210,7 +128,7 @@ static void drop_buffered(struct ksrc *s)
     s->bi = s->bn = 0;
 }
 
-static struct kpart *find(struct ksrc *s, const char *topic, int32_t part)
+struct kpart *sl__kafka_find(struct ksrc *s, const char *topic, int32_t part)
 {
     if (s->last < s->n && s->p[s->last].partition == part &&
         strcmp(s->p[s->last].topic, topic) == 0)
@@ -223,7 +141,7 @@ static struct kpart *find(struct ksrc *s, const char *topic, int32_t part)
     return NULL;
 }
 
-static void parts_free(struct ksrc *s)
+void sl__kafka_parts_free(struct ksrc *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         if (s->p[i].q)
@@ -241,7 +159,7 @@ static void kafka_close(void *st)
     struct ksrc *s = st;
     if (!s)
         return;
-    drop_buffered(s);
+    sl__kafka_drop_buffered(s);
     if (s->q)
         rd_kafka_queue_destroy(s->q);
     if (s->rk) {
@@ -251,7 +169,7 @@ static void kafka_close(void *st)
     }
     if (s->have_re)
         regfree(&s->re);
-    parts_free(s);
+    sl__kafka_parts_free(s);
     for (int i = 0; i < 2; i++)
         if (s->wake[i] >= 0)
             close(s->wake[i]);
@@ -265,362 +183,6 @@ static void kafka_close(void *st)
     free(s->ckroot);
     sl_options_free(kafka_options, &s->o);
     free(s);
-}
-
-/* ---- topic selection ---- */
-
-static bool assign_lists(const struct ksrc *s, const char *topic, int32_t part)
-{
-    const struct sl_conf *l = sl_conf_get(s->o.assign, topic);
-    if (!l)
-        return false;
-    for (size_t i = 0; l->kind == SL_CONF_SEQ && i < l->n; i++) {
-        int64_t v;
-        if (l->items[i]->str && sl_parse_i64(l->items[i]->str, &v) == 0 &&
-            v == part)
-            return true;
-    }
-    return false;
-}
-
-static bool wanted_topic(const struct ksrc *s, const char *t)
-{
-    if (s->o.topic)
-        return strcmp(s->o.topic, t) == 0;
-    for (size_t i = 0; i < s->o.topics.n; i++)
-        if (strcmp(s->o.topics.v[i], t) == 0)
-            return true;
-    if (s->have_re)
-        return regexec(&s->re, t, 0, NULL, 0) == 0;
-    if (s->o.assign)
-        return sl_conf_get(s->o.assign, t) != NULL;
-    return false;
-}
-
-/* Offset from {topic: {partition: offset}} map m, or `def`. */
-static int64_t map_offset(const struct sl_conf *m, const char *topic,
-                          int32_t part, int64_t def)
-{
-    const struct sl_conf *t = sl_conf_get(m, topic);
-    char key[16];
-    snprintf(key, sizeof key, "%d", (int)part);
-    const char *v = sl_conf_str(t, key);
-    int64_t o;
-    if (v && sl_parse_i64(v, &o) == 0)
-        return o;
-    return def;
-}
-
-/* Numeric start of a new partition: `sym` is an offset >= 0, or
- * RD_KAFKA_OFFSET_BEGINNING / _END, or a timestamp when ts >= 0. */
-static int resolve(struct ksrc *s, struct kpart *k, int64_t sym, int64_t ts,
-                   struct sl_error *err)
-{
-    int64_t lo, hi;
-    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-        s->rk, k->topic, k->partition, &lo, &hi, WM_MS);
-    if (e)
-        return sl_error_set(err, SL_EIO,
-                            "kafka source: cannot read the offsets of %s: %s "
-                            "(is the cluster reachable?)",
-                            k->id, rd_kafka_err2str(e));
-    if (ts >= 0) {
-        rd_kafka_topic_partition_list_t *l =
-            rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, k->topic, k->partition)->offset =
-            ts;
-        e = rd_kafka_offsets_for_times(s->rk, l, WM_MS);
-        int64_t off = l->elems[0].offset;
-        if (!e)
-            e = l->elems[0].err;
-        rd_kafka_topic_partition_list_destroy(l);
-        if (e)
-            return sl_error_set(err, SL_EIO,
-                                "kafka source: %s: offset for timestamp "
-                                "%" PRId64 ": %s",
-                                k->id, ts, rd_kafka_err2str(e));
-        k->pos = off < 0 ? hi : off;
-        return 0;
-    }
-    if (sym == RD_KAFKA_OFFSET_BEGINNING)
-        k->pos = lo;
-    else if (sym == RD_KAFKA_OFFSET_END)
-        k->pos = hi;
-    else if (sym < lo)
-        return sl_error_set(err, SL_EIO,
-                            "kafka source: %s: offset %" PRId64
-                            " is no longer in the topic (the earliest is "
-                            "%" PRId64 "; retention deleted the rest)",
-                            k->id, sym, lo);
-    else
-        k->pos = sym;
-    return 0;
-}
-
-/* Append partition topic/pid to s->p (position 0, no end). */
-static struct kpart *add_part(struct ksrc *s, const char *topic, int32_t pid,
-                              struct sl_error *err)
-{
-    if (s->n >= MAX_PARTS) {
-        sl_error_set(err, SL_ELIMIT, "kafka source: more than %d partitions",
-                     MAX_PARTS);
-        return NULL;
-    }
-    struct kpart *np = realloc(s->p, (s->n + 1) * sizeof *np);
-    if (!np) {
-        sl_error_set(err, SL_ENOMEM, "out of memory");
-        return NULL;
-    }
-    s->p = np;
-    struct kpart *k = &s->p[s->n];
-    memset(k, 0, sizeof *k);
-    k->partition = pid;
-    k->end = -1;
-    k->topic = strdup(topic);
-    char id[512];
-    snprintf(id, sizeof id, "%s/%d", topic, (int)pid);
-    k->id = strdup(id);
-    if (!k->topic || !k->id) {
-        free(k->topic);
-        free(k->id);
-        sl_error_set(err, SL_ENOMEM, "out of memory");
-        return NULL;
-    }
-    s->n++;
-    return k;
-}
-
-/* Position of a partition no checkpoint knows: the configured start
- * (starting_offsets, starting_timestamp, starting_position). */
-static int start_fresh(struct ksrc *s, struct kpart *k, struct sl_error *err)
-{
-    int64_t def = s->latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
-    const struct sl_conf *so = s->o.starting_offsets;
-    bool exact = so && so->kind == SL_CONF_MAP &&
-                 map_offset(so, k->topic, k->partition, -3) != -3;
-    if (exact)
-        def = map_offset(so, k->topic, k->partition, def);
-    return resolve(s, k, def, exact ? -1 : s->o.starting_timestamp, err);
-}
-
-/* Add the wanted partitions of the cluster that are not known yet. `fresh`
- * is true for the first listing (configured starts apply); later ones are
- * new partitions, read from their beginning. */
-static int discover(struct ksrc *s, const struct sl_positions *start,
-                    bool resume, bool fresh, struct sl_error *err)
-{
-    const struct rd_kafka_metadata *md;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 1, NULL, &md, META_MS);
-    if (e)
-        return sl_error_set(err, SL_EIO,
-                            "kafka source: cannot list topics: %s (is the "
-                            "cluster reachable?)",
-                            rd_kafka_err2str(e));
-    int rc = 0;
-    for (int t = 0; !rc && t < md->topic_cnt; t++) {
-        const struct rd_kafka_metadata_topic *mt = &md->topics[t];
-        if (mt->err || !wanted_topic(s, mt->topic))
-            continue;
-        for (int i = 0; !rc && i < mt->partition_cnt; i++) {
-            int32_t pid = mt->partitions[i].id;
-            if (s->o.assign && !assign_lists(s, mt->topic, pid))
-                continue;
-            if (find(s, mt->topic, pid))
-                continue;
-            struct kpart *k = add_part(s, mt->topic, pid, err);
-            if (!k) {
-                rc = err ? err->code : SL_ENOMEM;
-                break;
-            }
-            const char *id = k->id;
-            const char *have = start ? sl_positions_get(start, id) : NULL;
-            if (have) {
-                if (sl__pos_parse(have, &k->pos))
-                    rc = sl_error_set(err, SL_ECORRUPT,
-                                      "kafka source: checkpoint position "
-                                      "'%s' of %s is not an offset",
-                                      have, id);
-                continue;
-            }
-            if (s->replay) {
-                /* not in the replayed batch: nothing to read */
-                k->end = 0;
-                continue;
-            }
-            if (!fresh || resume) {
-                rc = resolve(s, k, RD_KAFKA_OFFSET_BEGINNING, -1, err);
-                continue;
-            }
-            rc = start_fresh(s, k, err);
-        }
-    }
-    rd_kafka_metadata_destroy(md);
-    return rc;
-}
-
-/* ending_offsets for the partitions that have no end yet. */
-static int apply_ending(struct ksrc *s, struct sl_error *err)
-{
-    const struct sl_conf *eo = s->o.ending_offsets;
-    if (!eo || s->replay)
-        return 0;
-    for (size_t i = 0; i < s->n; i++) {
-        struct kpart *k = &s->p[i];
-        if (k->end >= 0)
-            continue;
-        int64_t lo, hi;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-            s->rk, k->topic, k->partition, &lo, &hi, WM_MS);
-        if (e)
-            return sl_error_set(err, SL_EIO,
-                                "kafka source: cannot read the offsets of "
-                                "%s: %s",
-                                k->id, rd_kafka_err2str(e));
-        k->end = eo->kind == SL_CONF_MAP
-                     ? map_offset(eo, k->topic, k->partition, hi)
-                     : hi;
-        if (k->end < 0)
-            k->end = hi;
-    }
-    return 0;
-}
-
-static int reassign(struct ksrc *s, struct sl_error *err)
-{
-    rd_kafka_topic_partition_list_t *l =
-        rd_kafka_topic_partition_list_new((int)(s->n ? s->n : 1));
-    for (size_t i = 0; i < s->n; i++) {
-        struct kpart *k = &s->p[i];
-        k->paused = k->end >= 0 && k->pos >= k->end;
-        k->eof = false;
-        if (k->paused)
-            continue;
-        rd_kafka_topic_partition_list_add(l, k->topic, k->partition)->offset =
-            k->pos;
-    }
-    drop_buffered(s);
-    rd_kafka_resp_err_t e = rd_kafka_assign(s->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (e)
-        return sl_error_set(err, SL_EIO, "kafka source: assign: %s",
-                            rd_kafka_err2str(e));
-    /* One queue per partition (not forwarded to the consumer queue): the
-     * prefetch bound then applies per partition, as in kcat, and poll
-     * takes one partition's records at a time. Messages that reached the
-     * consumer queue before this are read from there. */
-    for (size_t i = 0; i < s->n; i++) {
-        struct kpart *k = &s->p[i];
-        if (k->q) {
-            rd_kafka_queue_destroy(k->q);
-            k->q = NULL;
-        }
-        if (k->paused)
-            continue;
-        k->q = rd_kafka_queue_get_partition(s->rk, k->topic, k->partition);
-        if (!k->q)
-            continue;
-        rd_kafka_queue_forward(k->q, NULL);
-        rd_kafka_queue_io_event_enable(k->q, s->wake[1], "k", 1);
-    }
-    return 0;
-}
-
-/* ---- scale-out: partitions from the consumer group ---- */
-
-static void unassign_now(struct ksrc *s)
-{
-    drop_buffered(s);
-    parts_free(s);
-    rd_kafka_assign(s->rk, NULL);
-    s->revoke_pending = false;
-}
-
-/* The group gave this worker `parts`: each continues at the largest end
- * any worker's checkpoint recorded for it (kafka_scan.c), or at the
- * configured start when none did. */
-static int on_assign(struct ksrc *s,
-                     const rd_kafka_topic_partition_list_t *parts,
-                     struct sl_error *err)
-{
-    struct sl_positions ends = {0};
-    drop_buffered(s);
-    parts_free(s);
-    int rc = sl__kafka_scan_ends(s->ckroot, &ends, err);
-    for (int i = 0; !rc && i < parts->cnt; i++) {
-        struct kpart *k =
-            add_part(s, parts->elems[i].topic, parts->elems[i].partition, err);
-        if (!k) {
-            rc = SL_ENOMEM;
-            break;
-        }
-        const char *have = sl_positions_get(&ends, k->id);
-        if (have)
-            rc = sl__pos_parse(have, &k->pos);
-        else
-            rc = start_fresh(s, k, err);
-    }
-    sl_positions_free(&ends);
-    if (!rc)
-        rc = reassign(s, err);
-    if (!rc) {
-        s->assigned_once = true;
-        sl_info("kafka source: worker assigned %d partition(s)", parts->cnt);
-    }
-    return rc;
-}
-
-/* Called by librdkafka inside poll (engine thread). A revocation while the
- * open batch holds records of these partitions waits: poll closes the
- * window, and commit() gives the partitions up once the batch is
- * committed, so the next owner starts after it. */
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    struct ksrc *s = opaque;
-    (void)rk;
-    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        s->revoke_pending = false;
-        sl_error_clear(&s->cb_err);
-        int rc = on_assign(s, parts, &s->cb_err);
-        if (rc) {
-            s->cb_rc = rc;
-            unassign_now(s);
-        }
-        return;
-    }
-    if (s->closing || s->read_since_commit == 0) {
-        unassign_now(s);
-        return;
-    }
-    s->revoke_pending = true;
-    sl_info("kafka source: partitions revoked; closing the batch first");
-}
-
-static int subscribe(struct ksrc *s, struct sl_error *err)
-{
-    struct kafka_opts *o = &s->o;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
-    if (o->topic)
-        rd_kafka_topic_partition_list_add(l, o->topic, RD_KAFKA_PARTITION_UA);
-    for (size_t i = 0; i < o->topics.n; i++)
-        rd_kafka_topic_partition_list_add(l, o->topics.v[i],
-                                          RD_KAFKA_PARTITION_UA);
-    if (o->subscribe_pattern) {
-        char pat[1024];
-        snprintf(pat, sizeof pat, "%s%s",
-                 o->subscribe_pattern[0] == '^' ? "" : "^",
-                 o->subscribe_pattern);
-        rd_kafka_topic_partition_list_add(l, pat, RD_KAFKA_PARTITION_UA);
-    }
-    unassign_now(s);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (e)
-        return sl_error_set(err, SL_EIO, "kafka source: subscribe: %s",
-                            rd_kafka_err2str(e));
-    s->subscribed = true;
-    s->assign_wait_until = mono() + ASSIGN_WAIT_MS;
-    return 0;
 }
 
 /* ---- ops ---- */
@@ -778,7 +340,7 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
         }
     rd_kafka_conf_set_opaque(conf, s);
     if (s->group)
-        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+        rd_kafka_conf_set_rebalance_cb(conf, sl__kafka_rebalance_cb);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, ebuf, sizeof ebuf);
     if (!s->rk) {
         rd_kafka_conf_destroy(conf);
@@ -812,8 +374,8 @@ static int kafka_seek(void *st, const struct sl_positions *start,
                       struct sl_error *err)
 {
     struct ksrc *s = st;
-    drop_buffered(s);
-    parts_free(s);
+    sl__kafka_drop_buffered(s);
+    sl__kafka_parts_free(s);
     s->replay = end != NULL;
     s->quota_used = 0;
     s->read_since_commit = 0;
@@ -857,15 +419,15 @@ static int kafka_seek(void *st, const struct sl_positions *start,
         }
     } else if (s->group) {
         /* positions come from the checkpoints at each assignment */
-        return s->subscribed ? 0 : subscribe(s, err);
+        return s->subscribed ? 0 : sl__kafka_subscribe(s, err);
     } else {
-        rc = discover(s, start, resume, true, err);
+        rc = sl__kafka_discover(s, start, resume, true, err);
         if (!rc)
-            rc = apply_ending(s, err);
-        s->next_discovery = mono() + s->o.discovery_ms;
+            rc = sl__kafka_apply_ending(s, err);
+        s->next_discovery = sl__kafka_mono() + s->o.discovery_ms;
     }
     if (!rc)
-        rc = reassign(s, err);
+        rc = sl__kafka_reassign(s, err);
     return rc;
 }
 
@@ -897,7 +459,7 @@ static int take(struct ksrc *s, rd_kafka_message_t *m, struct kpart **kp,
                 struct sl_error *err)
 {
     const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
-    struct kpart *k = topic ? find(s, topic, m->partition) : NULL;
+    struct kpart *k = topic ? sl__kafka_find(s, topic, m->partition) : NULL;
     *kp = k;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         if (k && m->offset >= k->pos)
@@ -938,99 +500,6 @@ static int take(struct ksrc *s, rd_kafka_message_t *m, struct kpart **kp,
     return 1;
 }
 
-static struct sl_raw_extra *ext(struct sl_raw_extra *x, size_t *n,
-                                const char *name, enum sl_type t)
-{
-    struct sl_raw_extra *e = &x[(*n)++];
-    memset(e, 0, sizeof *e);
-    e->name = name;
-    e->type = t;
-    return e;
-}
-
-static bool utf8(const void *p, size_t n)
-{
-    return sl_utf8_valid(p, n) != 0;
-}
-
-/* The metadata columns of message m (record i of the chunk): in the order
- * key, topic, partition, offset, timestamp, __src_timestamp, headers. */
-static int set_extra(struct ksrc *s, const struct kpart *k,
-                     const rd_kafka_message_t *m, struct sl_raw_record *rec,
-                     size_t i, struct sl_error *err)
-{
-    struct sl_raw_extra *x = &s->extra[i * MAX_EXTRA];
-    size_t n = 0;
-    int64_t ts = rd_kafka_message_timestamp(m, NULL);
-    if (s->meta & MD_KEY) {
-        struct sl_raw_extra *e = ext(x, &n, "__key", SL_STRING);
-        e->null = !m->key || !utf8(m->key, m->key_len);
-        e->p = m->key;
-        e->len = m->key_len;
-    }
-    if (s->meta & MD_TOPIC) {
-        struct sl_raw_extra *e = ext(x, &n, "__topic", SL_STRING);
-        e->p = (const uint8_t *)k->topic;
-        e->len = strlen(k->topic);
-    }
-    if (s->meta & MD_PARTITION)
-        ext(x, &n, "__partition", SL_INT)->i64 = k->partition;
-    if (s->meta & MD_OFFSET)
-        ext(x, &n, "__offset", SL_BIGINT)->i64 = m->offset;
-    if (s->meta & MD_TIMESTAMP) {
-        struct sl_raw_extra *e = ext(x, &n, "__timestamp", SL_TIMESTAMP);
-        e->null = ts < 0;
-        e->i64 = ts * 1000;
-    }
-    if (s->meta & MD_SRC_TS) {
-        struct sl_raw_extra *e = ext(x, &n, "__src_timestamp", SL_TIMESTAMP);
-        e->null = ts < 0;
-        e->i64 = ts * 1000;
-    }
-    if (s->meta & MD_HEADERS) {
-        struct sl_raw_extra *e = ext(x, &n, "__headers", SL_MAP);
-        rd_kafka_headers_t *h = NULL;
-        s->pair_at[i] = s->n_pairs;
-        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-            h) {
-            size_t hn = rd_kafka_header_cnt(h);
-            if (s->n_pairs + hn > MAX_HEADERS_PER_CHUNK)
-                return sl_error_set(err, SL_ELIMIT,
-                                    "kafka source: %s offset %" PRId64
-                                    ": too many headers in one chunk",
-                                    k->id, m->offset);
-            if (s->n_pairs + hn > s->pairs_cap) {
-                size_t cap = (s->n_pairs + hn) * 2;
-                struct sl_raw_pair *np = realloc(s->pairs, cap * sizeof *np);
-                if (!np)
-                    return sl_error_set(err, SL_ENOMEM, "out of memory");
-                s->pairs = np;
-                s->pairs_cap = cap;
-            }
-            for (size_t j = 0; j < hn; j++) {
-                const char *name;
-                const void *val;
-                size_t size;
-                if (rd_kafka_header_get_all(h, j, &name, &val, &size))
-                    break;
-                if (!utf8(name, strlen(name)))
-                    continue;
-                struct sl_raw_pair *pr = &s->pairs[s->n_pairs++];
-                pr->k = (const uint8_t *)name;
-                pr->kn = strlen(name);
-                pr->v = val && utf8(val, size) ? val : NULL;
-                pr->vn = pr->v ? size : 0;
-                e->n_pairs++;
-            }
-        }
-    }
-    rec->flags |= SL_REC_EXTRA;
-    rec->extra = x;
-    rec->n_extra = n;
-    return 0;
-}
-
-/* Take the next run of records of one partition from buf into out. */
 static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
                struct kpart **curp, struct sl_error *err)
 {
@@ -1066,7 +535,8 @@ static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
         rec->key_len = m->key_len;
         rec->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
         rec->pos = m->offset;
-        if (s->meta && (r = set_extra(s, k, m, rec, s->on, err)) < 0) {
+        if (s->meta &&
+            (r = sl__kafka_set_extra(s, k, m, rec, s->on, err)) < 0) {
             rd_kafka_message_destroy(m);
             rc = r;
             break;
@@ -1093,7 +563,7 @@ static int run(struct ksrc *s, size_t max_records, size_t max_bytes,
 static bool pending(const struct ksrc *s)
 {
     if (s->group && s->subscribed && !s->assigned_once &&
-        mono() < s->assign_wait_until)
+        sl__kafka_mono() < s->assign_wait_until)
         return true;
     for (size_t i = 0; i < s->n; i++)
         if (!s->p[i].paused && !s->p[i].eof)
@@ -1147,15 +617,16 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
     if (s->revoke_pending)
         return SL_ELIMIT; /* close the batch; commit() gives them up */
     if (!s->replay && !s->group && s->o.discovery_ms > 0 &&
-        mono() >= s->next_discovery) {
+        sl__kafka_mono() >= s->next_discovery) {
         size_t before = s->n;
         struct sl_error derr;
-        s->next_discovery = mono() + s->o.discovery_ms;
-        if (discover(s, NULL, true, false, &derr) == 0 && s->n > before) {
+        s->next_discovery = sl__kafka_mono() + s->o.discovery_ms;
+        if (sl__kafka_discover(s, NULL, true, false, &derr) == 0 &&
+            s->n > before) {
             sl_info("kafka source: %zu new partition(s)", s->n - before);
-            int rc = apply_ending(s, err);
+            int rc = sl__kafka_apply_ending(s, err);
             if (!rc)
-                rc = reassign(s, err);
+                rc = sl__kafka_reassign(s, err);
             if (rc)
                 return rc;
         }
@@ -1195,7 +666,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
             return sl_error_set(err, SL_ENOMEM, "out of memory");
         s->cap = max_records;
     }
-    int64_t now = mono(), t_end = now + timeout_ms;
+    int64_t now = sl__kafka_mono(), t_end = now + timeout_ms;
     int64_t t_max = now + (timeout_ms > PENDING_MS ? timeout_ms : PENDING_MS);
     if (s->group && !s->assigned_once && s->assign_wait_until > t_max)
         t_max = s->assign_wait_until;
@@ -1203,7 +674,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
     int rc = 0;
     for (;;) {
         if (s->bi == s->bn) {
-            int64_t left = t_end - mono();
+            int64_t left = t_end - sl__kafka_mono();
             s->bi = s->bn = 0;
             ssize_t got = fill(s, left > 0 ? (int)left : 0);
             if (s->cb_rc || s->revoke_pending) {
@@ -1212,7 +683,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
                 for (ssize_t i = 0; i < got; i++)
                     rd_kafka_message_destroy(s->buf[i]);
                 if (s->revoke_pending && s->read_since_commit == 0) {
-                    unassign_now(s);
+                    sl__kafka_unassign_now(s);
                     continue;
                 }
                 return kafka_poll(st, ch, max_records, max_bytes, 0, err);
@@ -1229,7 +700,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
             return SL_EEOF;
         if (s->bi < s->bn)
             continue;
-        now = mono();
+        now = sl__kafka_mono();
         if (now < t_end)
             continue;
         /* Nothing within the timeout. While a partition has not reported
@@ -1316,7 +787,7 @@ static int kafka_commit(void *st, const struct sl_positions *end,
     if (s->revoke_pending) {
         sl_info("kafka source: batch committed; giving up %zu partition(s)",
                 s->n);
-        unassign_now(s);
+        sl__kafka_unassign_now(s);
     }
     if (e) {
         sl_debug("kafka source: group offset commit: %s", rd_kafka_err2str(e));
