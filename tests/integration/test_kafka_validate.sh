@@ -57,3 +57,11 @@ job '  msk:
 out=$("$SLUICE" run job.yaml --until-idle 2>&1) && fail "MSK IAM ran"
 echo "$out" | grep -q "AWS_MSK_IAM is configured but the SigV4 token provider is not built yet" || fail "message: $out"
 echo "kafka validate ok"
+# the example job runs against the mock broker as its comment says
+source "$SRC_DIR/tests/integration/kafka_lib.sh"
+start_mock events:4
+export KAFKA_BOOTSTRAP=$B
+seq 1 1000 | sed 's/.*/{"id":&}/' | kcat -P -b "$B" -t events
+"$SLUICE" run "$SRC_DIR/examples/kafka.yaml" 2> example.log || { cat example.log; fail "example"; }
+check_ids kafka-example-lake 1 1000
+echo "example ok"
