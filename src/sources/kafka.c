@@ -422,6 +422,10 @@ static int kafka_seek(void *st, const struct sl_positions *start,
         return s->subscribed ? 0 : sl__kafka_subscribe(s, err);
     } else {
         rc = sl__kafka_discover(s, start, resume, true, err);
+        if (!rc && s->n == 0)
+            sl_warn("kafka source: no partition matches %s yet; waiting for "
+                    "it (looked again every partition_discovery)",
+                    s->identity + 6);
         if (!rc)
             rc = sl__kafka_apply_ending(s, err);
         s->next_discovery = sl__kafka_mono() + s->o.discovery_ms;
