@@ -32,10 +32,10 @@ static int on_assign(struct ksrc *s,
                      const rd_kafka_topic_partition_list_t *parts,
                      struct sl_error *err)
 {
-    struct sl_positions ends = {0};
+    struct sl_positions ends = {0}, whose = {0};
     sl__kafka_drop_buffered(s);
     sl__kafka_parts_free(s);
-    int rc = sl__kafka_scan_ends(s->ckroot, &ends, err);
+    int rc = sl__kafka_scan_ends(s->ckroot, &ends, &whose, err);
     for (int i = 0; !rc && i < parts->cnt; i++) {
         struct kpart *k = sl__kafka_add_part(s, parts->elems[i].topic,
                                              parts->elems[i].partition, err);
@@ -44,12 +44,19 @@ static int on_assign(struct ksrc *s,
             break;
         }
         const char *have = sl_positions_get(&ends, k->id);
+        const char *w = sl_positions_get(&whose, k->id);
+        if (w && *w)
+            sl_warn("kafka source: %s continues at %s, after batch %s that "
+                    "is not committed: that worker must be started again "
+                    "to replay it, or those records stay missing",
+                    k->id, have, w);
         if (have)
             rc = sl__pos_parse(have, &k->pos);
         else
             rc = sl__kafka_start_fresh(s, k, err);
     }
     sl_positions_free(&ends);
+    sl_positions_free(&whose);
     if (!rc)
         rc = sl__kafka_reassign(s, err);
     if (!rc) {

@@ -36,7 +36,7 @@ static void test_scan(void **state)
     assert_non_null(mkdtemp(root));
     struct sl_positions ends = {0};
     /* no workers folder yet */
-    assert_int_equal(sl__kafka_scan_ends(root, &ends, NULL), 0);
+    assert_int_equal(sl__kafka_scan_ends(root, &ends, NULL, NULL), 0);
     assert_int_equal(ends.n, 0);
     put(root, "workers/w1/offsets/0",
         "{\"batch\":0,\"partitions\":[{\"id\":\"t/0\",\"start\":\"0\","
@@ -52,11 +52,17 @@ static void test_scan(void **state)
         "{\"partitions\":[{\"id\":\"t/0\","
         "\"end\":\"999\"}]}");
     put(root, "workers/w2/commits/0", "{\"batch\":0}");
-    assert_int_equal(sl__kafka_scan_ends(root, &ends, NULL), 0);
+    put(root, "workers/w1/commits/0", "{\"batch\":0}");
+    /* w1's batch 1 is not committed: its end of t/0 is the largest */
+    struct sl_positions whose = {0};
+    assert_int_equal(sl__kafka_scan_ends(root, &ends, &whose, NULL), 0);
     assert_int_equal(ends.n, 2);
     assert_string_equal(sl_positions_get(&ends, "t/0"), "250");
     assert_string_equal(sl_positions_get(&ends, "t/1"), "90");
+    assert_string_equal(sl_positions_get(&whose, "t/0"), "w1/1");
+    assert_string_equal(sl_positions_get(&whose, "t/1"), "");
     sl_positions_free(&ends);
+    sl_positions_free(&whose);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     assert_int_equal(system(cmd), 0);
