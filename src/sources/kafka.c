@@ -31,16 +31,12 @@
  * kafka_meta.c, shared internals in kafka_int.h. Threads: engine thread
  * only (librdkafka runs its own threads inside).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
-#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "kafka_int.h"
@@ -144,8 +140,6 @@ struct kpart *sl__kafka_find(struct ksrc *s, const char *topic, int32_t part)
 void sl__kafka_parts_free(struct ksrc *s)
 {
     for (size_t i = 0; i < s->n; i++) {
-        if (s->p[i].q)
-            rd_kafka_queue_destroy(s->p[i].q);
         free(s->p[i].topic);
         free(s->p[i].id);
     }
@@ -170,9 +164,6 @@ static void kafka_close(void *st)
     if (s->have_re)
         regfree(&s->re);
     sl__kafka_parts_free(s);
-    for (int i = 0; i < 2; i++)
-        if (s->wake[i] >= 0)
-            close(s->wake[i]);
     free(s->buf);
     free(s->out);
     free(s->recs);
@@ -194,7 +185,6 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
     struct ksrc *s = calloc(1, sizeof *s);
     if (!s)
         return sl_error_set(err, SL_ENOMEM, "out of memory");
-    s->wake[0] = s->wake[1] = -1;
     int rc = sl__source_options(kafka_options, ctx, &s->o, err);
     if (rc) {
         free(s);
@@ -349,13 +339,6 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
     }
     rd_kafka_poll_set_consumer(s->rk);
     s->q = rd_kafka_queue_get_consumer(s->rk);
-    if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
-        s->wake[0] = s->wake[1] = -1;
-        rc = sl_error_set(err, SL_EIO, "kafka source: pipe: %s",
-                          strerror(errno));
-        goto fail;
-    }
-    rd_kafka_queue_io_event_enable(s->q, s->wake[1], "k", 1);
     *out = s;
     return 0;
 fail:
@@ -575,34 +558,14 @@ static bool pending(const struct ksrc *s)
     return false;
 }
 
-/* Fetched messages into buf: the next partition queue (round robin) that
- * has any, else the consumer queue (errors, events, early messages); when
- * none has any, wait up to wait_ms for librdkafka's wake-up write. */
+/* Fetched messages into buf from the consumer queue, waiting up to
+ * wait_ms. One queue keeps each partition's messages and its
+ * end-of-partition events in offset order (per-partition queues were
+ * tried: messages fetched before a queue is split off land in the
+ * consumer queue, and reading the two out of order skipped records). */
 static ssize_t fill(struct ksrc *s, int wait_ms)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t j = 0; j < s->n; j++) {
-            size_t i = (s->rr + j) % s->n;
-            if (!s->p[i].q)
-                continue;
-            ssize_t got =
-                rd_kafka_consume_batch_queue(s->p[i].q, 0, s->buf, s->cap);
-            if (got > 0) {
-                s->rr = (i + 1) % s->n;
-                return got;
-            }
-        }
-        ssize_t got = rd_kafka_consume_batch_queue(s->q, 0, s->buf, s->cap);
-        if (got != 0 || pass == 1 || wait_ms <= 0)
-            return got;
-        struct pollfd pf = {.fd = s->wake[0], .events = POLLIN};
-        if (poll(&pf, 1, wait_ms) > 0) {
-            char drain[256];
-            while (read(s->wake[0], drain, sizeof drain) > 0)
-                ;
-        }
-    }
-    return 0;
+    return rd_kafka_consume_batch_queue(s->q, wait_ms, s->buf, s->cap);
 }
 
 static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,

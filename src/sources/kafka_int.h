@@ -59,8 +59,7 @@ struct kpart {
     int64_t pos; /* next offset to return */
     int64_t end; /* stop here; -1 = no end */
     bool paused;
-    bool eof;            /* end of partition seen at pos */
-    rd_kafka_queue_t *q; /* its own message queue, or NULL */
+    bool eof; /* end of partition seen at pos */
 };
 
 struct ksrc {
@@ -75,8 +74,6 @@ struct ksrc {
     struct kpart *p;
     size_t n;
     size_t last; /* lookup cache */
-    size_t rr;   /* round-robin cursor over partition queues */
-    int wake[2]; /* pipe: librdkafka writes when a queue gets messages */
     /* scale-out (worker_id set): partitions come from the consumer group */
     bool group, subscribed, assigned_once, revoke_pending, closing;
     int64_t assign_wait_until; /* waiting for the first assignment */

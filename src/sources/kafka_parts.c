@@ -259,23 +259,5 @@ int sl__kafka_reassign(struct ksrc *s, struct sl_error *err)
     if (e)
         return sl_error_set(err, SL_EIO, "kafka source: assign: %s",
                             rd_kafka_err2str(e));
-    /* One queue per partition (not forwarded to the consumer queue): the
-     * prefetch bound then applies per partition, as in kcat, and poll
-     * takes one partition's records at a time. Messages that reached the
-     * consumer queue before this are read from there. */
-    for (size_t i = 0; i < s->n; i++) {
-        struct kpart *k = &s->p[i];
-        if (k->q) {
-            rd_kafka_queue_destroy(k->q);
-            k->q = NULL;
-        }
-        if (k->paused)
-            continue;
-        k->q = rd_kafka_queue_get_partition(s->rk, k->topic, k->partition);
-        if (!k->q)
-            continue;
-        rd_kafka_queue_forward(k->q, NULL);
-        rd_kafka_queue_io_event_enable(k->q, s->wake[1], "k", 1);
-    }
     return 0;
 }
