@@ -313,6 +313,18 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
     else
         snprintf(gid, sizeof gid, "sluice-%s",
                  ctx->job_name ? ctx->job_name : "job");
+    /* librdkafka counts a partition's queued messages through the forward
+     * to the one consumer queue, so with many partitions the default
+     * (100000) stops every fetcher whenever the shared queue holds that
+     * many: fetching then stalls in turns. The byte bound
+     * (queued.max.messages.kbytes) still caps the prefetch. */
+    if (!sl_conf_get(o->properties, "queued.min.messages") &&
+        rd_kafka_conf_set(conf, "queued.min.messages", "1000000", ebuf,
+                          sizeof ebuf) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        rc = sl_error_set(err, SL_EINVAL, "kafka source: %s", ebuf);
+        goto fail;
+    }
     const char *fixed[][2] = {
         {"group.id", gid},
         {"enable.auto.commit", "false"},
