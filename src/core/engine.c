@@ -219,6 +219,67 @@ static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
     return 0;
 }
 
+/* The source's extra columns of record r into rows [before, now) of e->b:
+ * the decoder left them null (or absent); cut them back and append the
+ * values. A payload field of the same name and another type makes the
+ * record bad (*why set). */
+static int add_extras(struct engine *e, const struct sl_raw_record *r,
+                      size_t before, const char **why, struct sl_error *err)
+{
+    size_t now = sl_batch_rows(e->b);
+    for (size_t x = 0; x < r->n_extra; x++) {
+        const struct sl_raw_extra *v = &r->extra[x];
+        struct sl_col *c = sl_batch_col(e->b, v->name);
+        if (!c) {
+            struct sl_field f;
+            int rc = v->type == SL_MAP
+                         ? sl_type_parse("map<string,string>", &f, err)
+                         : sl_type_parse(sl_type_name(v->type), &f, err);
+            if (rc)
+                return rc;
+            f.name = (char *)v->name;
+            c = sl_col_add_child(&e->b->root, &f, err);
+            f.name = NULL;
+            sl_field_free(&f);
+            if (!c)
+                return SL_ENOMEM;
+        } else if (c->type != v->type) {
+            *why = "a field of the record has the name of a metadata "
+                   "column of the source, with another type";
+            return 0;
+        }
+        c->nullable = true;
+        sl_col_truncate(c, before);
+        for (size_t row = before; row < now; row++) {
+            int rc = 0;
+            if (v->null)
+                rc = sl_col_append_null(c);
+            else if (v->type == SL_INT)
+                rc = sl_col_append_i32(c, (int32_t)v->i64);
+            else if (v->type == SL_BIGINT || v->type == SL_TIMESTAMP)
+                rc = sl_col_append_i64(c, v->i64);
+            else if (v->type == SL_STRING)
+                rc = sl_col_append_bytes(c, v->p, v->len);
+            else {
+                for (size_t k = 0; !rc && k < v->n_pairs; k++) {
+                    const struct sl_raw_pair *pr = &v->pairs[k];
+                    rc = sl_col_append_bytes(&c->child[0], pr->k, pr->kn);
+                    if (!rc)
+                        rc = pr->v ? sl_col_append_bytes(&c->child[1], pr->v,
+                                                         pr->vn)
+                                   : sl_col_append_null(&c->child[1]);
+                }
+                if (!rc)
+                    rc = sl_col_list_end(c);
+            }
+            if (rc)
+                return sl_error_set(err, rc, "metadata column %s: %s",
+                                    v->name, sl_strerror(rc));
+        }
+    }
+    return 0;
+}
+
 static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                          const struct sl_raw_chunk *ch, struct sl_error *err)
 {
@@ -283,6 +344,19 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
             if (rc)
                 return rc;
             continue;
+        }
+        if (r->flags & SL_REC_EXTRA) {
+            const char *why = NULL;
+            rc = add_extras(e, r, before, &why, err);
+            if (rc)
+                return rc;
+            if (why) {
+                sl_batch_rollback(e->b, before);
+                rc = dead_letter(e, bi->batch_id, ch, r, why, -1, err);
+                if (rc)
+                    return rc;
+                continue;
+            }
         }
         e->rows_in += (int64_t)(sl_batch_rows(e->b) - before);
     }
@@ -556,6 +630,12 @@ static int live_batch(struct engine *e, int64_t id, bool *idle, bool *eof,
             *eof = true;
             break;
         }
+        if (rc == SL_ELIMIT) {
+            /* the source's own per-batch bound (Kafka
+             * max_offsets_per_batch): close the window now */
+            rc = 0;
+            break;
+        }
         abort_batch(e, &bi);
         sl_error_prefix(err, "source %s: ", e->job->src.type);
         goto out;
@@ -720,6 +800,9 @@ static int open_parts(struct engine *e, struct sl_error *err)
         .max_record_bytes = (size_t)job->src.max_record_bytes,
         .frame = job->decoder->frame,
         .frame_state = e->dec,
+        .connections = sl_conf_get(job->root, "connections"),
+        .worker_id = job->worker_id,
+        .checkpoint_root = job->checkpoint_root,
     };
     rc = job->source->open(&sctx, &e->src, err);
     if (rc) {
@@ -798,7 +881,9 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     struct sl_sink_ctx kctx = {.job_name = job->name,
                                .conf = job->sink_node,
                                .checkpoint_id = sl_checkpoint_id(e.cp),
-                               .default_format = "json"};
+                               .default_format = "json",
+                               .connections =
+                                   sl_conf_get(job->root, "connections")};
     rc = job->sink->open(&kctx, &e.sink, err);
     if (rc) {
         sl_error_prefix(err, "sink %s: ", job->snk.type);
@@ -916,7 +1001,7 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample,
         struct sl_raw_chunk ch;
         size_t want = (size_t)(sample - *records);
         rc = job->source->poll(e.src, &ch, want, CHUNK_BYTES, POLL_MS, err);
-        if (rc == SL_EAGAIN || rc == SL_EEOF) {
+        if (rc == SL_EAGAIN || rc == SL_EEOF || rc == SL_ELIMIT) {
             rc = 0;
             break;
         }

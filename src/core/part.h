@@ -53,6 +53,9 @@ struct sl_raw_record {
     const char *pos_str;  /* set when positions are not numbers (Kinesis) */
     uint32_t flags;       /* SL_REC_* */
     const char *error;    /* with SL_REC_ERROR: why (else unset) */
+
+    const struct sl_raw_extra *extra; /* with SL_REC_EXTRA */
+    size_t n_extra;
 };
 
 /* The record was longer than max_record_bytes: data holds its first
@@ -63,6 +66,30 @@ struct sl_raw_record {
  * offset), data holds what was read of the record in progress. The engine
  * dead-letters it; nothing of the partition follows it. */
 #define SL_REC_ERROR 2u
+
+/* rec->extra[0..n_extra) is set (sources that never set this flag need
+ * not initialise those fields). */
+#define SL_REC_EXTRA 4u
+
+/* A column value a source attaches to a record (Kafka key, topic, headers,
+ * ...). The engine appends it to every row decoded from the record, adding
+ * the column (nullable) when the batch does not have it yet. */
+struct sl_raw_pair {
+    const uint8_t *k, *v; /* v NULL: null value */
+    size_t kn, vn;
+};
+
+struct sl_raw_extra {
+    const char *name;
+    enum sl_type type; /* SL_STRING, SL_INT, SL_BIGINT, SL_TIMESTAMP, or
+                          SL_MAP (map<string,string> from pairs) */
+    bool null;
+    int64_t i64;                     /* SL_INT, SL_BIGINT, SL_TIMESTAMP */
+    const uint8_t *p;                /* SL_STRING (valid UTF-8) */
+    size_t len;
+    const struct sl_raw_pair *pairs; /* SL_MAP */
+    size_t n_pairs;
+};
 
 /* Records of ONE partition in source order. Memory owned by the source and
  * valid until the next poll, seek or close. */
@@ -89,6 +116,11 @@ struct sl_source_ctx {
     size_t max_record_bytes;       /* a longer record is cut and reported */
     sl_frame_fn frame;             /* NULL = lines */
     void *frame_state;
+    const struct sl_conf *connections; /* the job's `connections:`, or NULL */
+    /* scale-out: this worker's id and the job's checkpoint location (the
+     * workers' checkpoints are <checkpoint_root>/workers/<id>); NULL for a
+     * job run as one process */
+    const char *worker_id, *checkpoint_root;
 };
 
 struct sl_source_ops {
@@ -116,7 +148,9 @@ struct sl_source_ops {
                 struct sl_error *err);
     /* Next records of one partition: at most max_records and about
      * max_bytes. Returns 0 with chunk->n > 0; SL_EAGAIN when nothing came
-     * within timeout_ms; SL_EEOF when the source or replay range ended. */
+     * within timeout_ms; SL_EEOF when the source or replay range ended;
+     * SL_ELIMIT when the source's own per-batch bound is used up (the
+     * engine closes the window; the bound restarts at commit or seek). */
     int (*poll)(void *st, struct sl_raw_chunk *chunk, size_t max_records,
                 size_t max_bytes, int timeout_ms, struct sl_error *err);
     /* Position just after everything poll returned, for every partition
@@ -202,6 +236,7 @@ struct sl_sink_ctx {
     const struct sl_conf *conf;  /* the `sink:` (or `dead_letter:`) map */
     const char *checkpoint_id;   /* goes into every output name */
     const char *default_format;  /* when conf has no `format` */
+    const struct sl_conf *connections; /* the job's `connections:`, or NULL */
 };
 
 struct sl_sink_ops {

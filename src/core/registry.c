@@ -9,13 +9,13 @@
 #include "part.h"
 
 extern const struct sl_source_ops sl_source_file, sl_source_stdin,
-    sl_source_generator;
+    sl_source_generator, sl_source_kafka;
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
     sl_encoder_parquet;
-extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
+extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_kafka;
 extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
     sl_transform_select_fields, sl_transform_drop_fields,
     sl_transform_rename_field, sl_transform_drop_null_fields,
@@ -27,6 +27,7 @@ const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
     &sl_source_stdin,
     &sl_source_generator,
+    &sl_source_kafka,
     NULL,
 };
 
@@ -47,6 +48,7 @@ const struct sl_encoder_ops *const sl_encoders[] = {
 const struct sl_sink_ops *const sl_sinks[] = {
     &sl_sink_file,
     &sl_sink_stdout,
+    &sl_sink_kafka,
     NULL,
 };
 
