@@ -782,6 +782,7 @@ const struct sl_source_ops sl_source_kafka = {
                "offsets, the checkpoint is the source of truth",
     .options = kafka_options,
     .resumable = true,
+    .per_message_compression = true,
     .open = kafka_open,
     .identity = kafka_identity,
     .seek = kafka_seek,
