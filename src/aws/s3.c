@@ -84,8 +84,13 @@ int sl_s3_create(const struct sl_s3_opts *opts, struct sl_s3 **out,
     }
     char ep[512];
     const char *rest = "";
-    if (s3->o.aws.endpoint_url && s3->o.aws.endpoint_url[0])
-        snprintf(ep, sizeof(ep), "%s", s3->o.aws.endpoint_url);
+    const char *eu = s3->o.aws.endpoint_url;
+    if (!eu || !eu[0])
+        eu = getenv("AWS_ENDPOINT_URL_S3");
+    if (!eu || !eu[0])
+        eu = getenv("AWS_ENDPOINT_URL");
+    if (eu && eu[0])
+        snprintf(ep, sizeof(ep), "%s", eu);
     else
         snprintf(ep, sizeof(ep), "https://s3.%s.amazonaws.com", s3->region);
     if (sl_aws_url_parse(ep, s3->scheme, sizeof(s3->scheme), s3->host,
@@ -497,7 +502,8 @@ int sl__s3_abort_mpu(struct sl_s3 *s3, struct sl_aws_http *http,
 }
 
 int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
-                        const char *prefix, int *count, struct sl_error *err)
+                        const char *prefix, const char *match, int *count,
+                        struct sl_error *err)
 {
     *count = 0;
     struct sl_aws_kv q[2] = {{"uploads", NULL}, {"prefix", prefix}};
@@ -527,6 +533,8 @@ int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
         size_t p1 = 0, p2 = 0;
         if (sl_aws_xml_next(b, bl, &p1, "Key", &k) ||
             sl_aws_xml_next(b, bl, &p2, "UploadId", &id))
+            continue;
+        if (match && !strstr((char *)k.data, match))
             continue;
         rc = sl__s3_abort_mpu(s3, s3->http, bucket, (char *)k.data,
                               (char *)id.data, err);

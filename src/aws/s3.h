@@ -69,11 +69,12 @@ int sl_s3_list(struct sl_s3 *s3, const char *bucket, const char *prefix,
                const char *delimiter, int max_keys, sl_s3_list_fn cb, void *ctx,
                struct sl_error *err);
 
-/* Multipart uploads left open under prefix (ListMultipartUploads) are
- * aborted; returns how many in *n. Stores that do not implement these
- * calls (s3rver) give SL_ENOTFOUND. */
+/* Multipart uploads left open under prefix (ListMultipartUploads) whose
+ * key contains `match` (NULL = all) are aborted; *n counts them. Stores
+ * that do not implement the listing (s3rver) give SL_ENOTFOUND. */
 int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
-                        const char *prefix, int *n, struct sl_error *err);
+                        const char *prefix, const char *match, int *n,
+                        struct sl_error *err);
 
 /* ---- streaming upload of one object ----
  * Bytes are buffered up to part_size; the object is sent with one
@@ -87,6 +88,11 @@ int sl_s3_upload_open(struct sl_s3 *s3, const char *bucket, const char *key,
                       struct sl_error *err);
 int sl_s3_upload_write(struct sl_s3_upload *u, const void *p, size_t n,
                        struct sl_error *err);
+/* The object's last byte is written: upload what is left as the last
+ * part and free the part buffers; finish completes it later. An object
+ * smaller than a part stays in memory (it goes up with PutObject at
+ * finish). Nothing is visible yet. */
+int sl_s3_upload_seal(struct sl_s3_upload *u, struct sl_error *err);
 /* Complete the object; *size (may be NULL) gets its length. The upload
  * is freed whatever the outcome. */
 int sl_s3_upload_finish(struct sl_s3_upload *u, int64_t *size,

@@ -29,8 +29,9 @@ struct sl_s3_upload {
     int64_t total;
     struct sl_buf *bufs; /* nth + 1 buffers of part_size */
     struct sl_buf *cur;
-    int parts; /* parts submitted so far */
-    char **etags;
+    int parts;    /* parts submitted so far */
+    char **etags; /* by part number - 1, etags_cap slots */
+    int etags_cap;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct sl_buf **free_bufs;
@@ -43,6 +44,7 @@ struct sl_s3_upload {
     bool stop;
     int fail_rc;
     struct sl_error fail_err;
+    bool sealed;
 };
 
 int sl_s3_upload_open(struct sl_s3 *s3, const char *bucket, const char *key,
@@ -64,9 +66,8 @@ int sl_s3_upload_open(struct sl_s3 *s3, const char *bucket, const char *key,
     u->free_bufs = calloc((size_t)u->nth + 1, sizeof(*u->free_bufs));
     u->queue = calloc((size_t)u->nth, sizeof(*u->queue));
     u->th = calloc((size_t)u->nth, sizeof(*u->th));
-    u->etags = calloc(MAX_PARTS, sizeof(*u->etags));
     if (!u->bucket || !u->key || !u->ctype || !u->bufs || !u->free_bufs ||
-        !u->queue || !u->th || !u->etags) {
+        !u->queue || !u->th) {
         sl_s3_upload_abort(u);
         return sl_error_set(err, SL_ENOMEM, "s3: out of memory");
     }
@@ -230,7 +231,19 @@ static int submit(struct sl_s3_upload *u, struct sl_error *err)
         rc = u->fail_rc;
         if (err)
             *err = u->fail_err;
-    } else {
+    } else if (u->parts >= u->etags_cap) {
+        int cap = u->etags_cap ? u->etags_cap * 2 : 16;
+        char **e = realloc(u->etags, (size_t)cap * sizeof(*e));
+        if (!e) {
+            rc = sl_error_set(err, SL_ENOMEM, "s3: out of memory");
+        } else {
+            memset(e + u->etags_cap, 0,
+                   (size_t)(cap - u->etags_cap) * sizeof(*e));
+            u->etags = e;
+            u->etags_cap = cap;
+        }
+    }
+    if (!rc) {
         u->queue[(u->qhead + u->qlen) % u->nth] =
             (struct job){++u->parts, u->cur};
         u->qlen++;
@@ -321,6 +334,36 @@ static void upload_free(struct sl_s3_upload *u)
     free(u);
 }
 
+/* Wait for every queued part; the first failure, or 0. */
+static int drain(struct sl_s3_upload *u, struct sl_error *err)
+{
+    int rc = 0;
+    pthread_mutex_lock(&u->mu);
+    while ((u->qlen || u->active) && !u->fail_rc)
+        pthread_cond_wait(&u->cv, &u->mu);
+    if (u->fail_rc) {
+        rc = u->fail_rc;
+        if (err)
+            *err = u->fail_err;
+    }
+    pthread_mutex_unlock(&u->mu);
+    return rc;
+}
+
+int sl_s3_upload_seal(struct sl_s3_upload *u, struct sl_error *err)
+{
+    if (!u->upload_id || u->sealed)
+        return 0;
+    int rc = u->cur->len ? submit(u, err) : 0;
+    if (!rc)
+        rc = drain(u, err);
+    stop_workers(u);
+    for (int i = 0; i <= u->nth; i++)
+        sl_buf_free(&u->bufs[i]);
+    u->sealed = true;
+    return rc;
+}
+
 int sl_s3_upload_finish(struct sl_s3_upload *u, int64_t *size,
                         struct sl_error *err)
 {
@@ -329,17 +372,10 @@ int sl_s3_upload_finish(struct sl_s3_upload *u, int64_t *size,
         rc = sl_s3_put(u->s3, u->bucket, u->key, u->cur->data, u->cur->len,
                        u->ctype, err);
     } else {
-        if (u->cur->len)
+        if (u->cur->len && !u->sealed)
             rc = submit(u, err);
-        pthread_mutex_lock(&u->mu);
-        while ((u->qlen || u->active) && !u->fail_rc)
-            pthread_cond_wait(&u->cv, &u->mu);
-        if (!rc && u->fail_rc) {
-            rc = u->fail_rc;
-            if (err)
-                *err = u->fail_err;
-        }
-        pthread_mutex_unlock(&u->mu);
+        if (!rc)
+            rc = drain(u, err);
         stop_workers(u);
         if (!rc)
             rc = complete(u, err);

@@ -12,7 +12,7 @@ extern const struct sl_source_ops sl_source_file, sl_source_stdin,
     sl_source_generator;
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
-extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
+extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_s3;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
@@ -35,6 +35,7 @@ const struct sl_encoder_ops *const sl_encoders[] = {
 const struct sl_sink_ops *const sl_sinks[] = {
     &sl_sink_file,
     &sl_sink_stdout,
+    &sl_sink_s3,
     NULL,
 };
 

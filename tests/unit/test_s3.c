@@ -158,7 +158,7 @@ static int cmd(int argc, char **argv)
                         (int)strtol(max, NULL, 10), list_cb, NULL, &err);
     } else if (strcmp(op, "abort-uploads") == 0) {
         int n = 0;
-        rc = sl_s3_abort_uploads(s3, bucket, a1, &n, &err);
+        rc = sl_s3_abort_uploads(s3, bucket, a1, NULL, &n, &err);
         if (!rc)
             printf("aborted %d\n", n);
     }
