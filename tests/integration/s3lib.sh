@@ -43,3 +43,16 @@ def keys(b, p=''):
     return out
 $1" "${@:2}"
 }
+
+# s3_download BUCKET PREFIX DIR: every object under PREFIX into DIR (keys
+# relative to PREFIX), read by boto3.
+s3_download() {
+  s3py '
+b, p, d = sys.argv[1], sys.argv[2], sys.argv[3]
+for k in keys(b, p):
+    rel = k[len(p):].lstrip("/")
+    os.makedirs(os.path.dirname(os.path.join(d, rel)) or d, exist_ok=True)
+    with open(os.path.join(d, rel), "wb") as f:
+        f.write(s3.get_object(Bucket=b, Key=k)["Body"].read())
+' "$@"
+}
