@@ -4,14 +4,15 @@ faults, for sluice's S3 tests.
 
 Usage: fault_proxy.py UPSTREAM_PORT LOGFILE [--rate R] [--seconds S]
                       [--kinds 500,503,slowdown,drop] [--seed N]
+                      [--delay-parts SECONDS]
 Prints PORT=n when ready.
 
 Each request is logged as one JSON line: method, path, the x-amz-* and
 content headers (never Authorization or the security token). While the
 fault window lasts (S seconds from the first request), a request fails
-with probability R with one of the kinds: HTTP 500 InternalError, HTTP 503
-SlowDown, HTTP 400 RequestTimeout-free "slowdown" (503 with the SlowDown
-code) or a dropped connection (read the request, close without answering).
+with probability R with the next of the kinds, in turn: "500" (InternalError), "503"
+(ServiceUnavailable), "slowdown" (503 with the SlowDown code) or "drop" (read
+the request, close the connection without answering).
 CreateMultipartUpload (POST ?uploads) only ever gets 503 SlowDown: sluice
 does not resend a non-idempotent request whose outcome is unknown.
 """
@@ -28,11 +29,12 @@ UP = int(sys.argv[1])
 LOG = open(sys.argv[2], "a", buffering=1)
 args = sys.argv[3:]
 opt = {"--rate": "0", "--seconds": "0", "--kinds": "500,503,slowdown,drop",
-       "--seed": "1"}
+       "--seed": "1", "--delay-parts": "0"}
 for i in range(0, len(args), 2):
     opt[args[i]] = args[i + 1]
 RATE = float(opt["--rate"])
 SECONDS = float(opt["--seconds"])
+DELAY_PARTS = float(opt["--delay-parts"])
 KINDS = opt["--kinds"].split(",")
 RNG = random.Random(int(opt["--seed"]))
 LOCK = threading.Lock()
@@ -57,7 +59,7 @@ class H(BaseHTTPRequestHandler):
                 START[0] = now
             if now - START[0] > SECONDS or RNG.random() >= RATE:
                 return None
-            kind = RNG.choice(KINDS)
+            kind = KINDS[STATS["faults"] % len(KINDS)]  # each kind in turn
             if self.command == "POST" and self.path.endswith("?uploads"):
                 kind = "slowdown"
             STATS["faults"] += 1
@@ -94,8 +96,12 @@ class H(BaseHTTPRequestHandler):
             return
         if kind == "500":
             return self.answer(500, (ERR % ("InternalError", "injected")).encode(), [])
-        if kind in ("503", "slowdown"):
+        if kind == "503":
+            return self.answer(503, (ERR % ("ServiceUnavailable", "injected")).encode(), [])
+        if kind == "slowdown":
             return self.answer(503, (ERR % ("SlowDown", "Please reduce your request rate.")).encode(), [])
+        if DELAY_PARTS and "partNumber=" in self.path:
+            time.sleep(DELAY_PARTS)  # a slow link: uploads stay in flight
         c = http.client.HTTPConnection("127.0.0.1", UP, timeout=60)
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("connection", "proxy-connection")}

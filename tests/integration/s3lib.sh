@@ -21,7 +21,7 @@ start_s3rver() {
 }
 
 start_proxy() {
-  $PY "$SRC_DIR/tests/aws/fault_proxy.py" "$S3_PORT" "$T/proxy.log" "$@" > "$T/proxy.port" &
+  $PY "$SRC_DIR/tests/aws/fault_proxy.py" "$S3_PORT" "$T/proxy.log" "$@" > "$T/proxy.port" 2>> "$T/proxy.err" &
   S3_PIDS+=("$!")
   for _ in $(seq 200); do grep -q PORT= "$T/proxy.port" 2>/dev/null && break; sleep 0.05; done
   PROXY_PORT=$(sed -n 's/PORT=//p' "$T/proxy.port")

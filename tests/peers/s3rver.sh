@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start s3rver (S3 peer, DESIGN.md §8) on 127.0.0.1 on a free port.
 #   s3rver.sh DATA_DIR BUCKET...   prints "PORT=n PID=p" once it listens
-# Credentials are S3RVER/S3RVER. Stop it with `kill PID`.
+# Credentials are S3RVER/S3RVER (any secret with S3RVER_ANY_SECRET=1).
+# Stop it with `kill PID`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/setup.sh"
@@ -9,6 +10,7 @@ dir=$1; shift
 mkdir -p "$dir"
 args=()
 for b in "$@"; do args+=(--configure-bucket "$b"); done
+[ "${S3RVER_ANY_SECRET:-}" = 1 ] && args+=(--allow-mismatched-signatures)
 log="$dir.log"
 node --openssl-legacy-provider "$here/node_modules/s3rver/bin/s3rver.js" \
   -a 127.0.0.1 -p 0 -d "$dir" --no-vhost-buckets "${args[@]}" > "$log" 2>&1 &
