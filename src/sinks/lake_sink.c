@@ -585,7 +585,8 @@ int sl__lake_sink_commit(void *st, const struct sl_batch_info *bi,
     if (!rc) {
         /* Name order: folders are renamed and fsynced together and the
          * receipt is the same however partitions interleaved. */
-        qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
+        if (s->n_files)
+            qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
         rc = s->so->publish(s->sc, s->files, s->n_files, err);
     }
     if (rc) {

@@ -36,7 +36,7 @@ ok=0
 for attempt in 1 2 3 4 5; do
   if "$SLUICE" run job.yaml --until-idle --log-level debug > out.$attempt 2> err.$attempt; then ok=1; break; fi
 done
-[ $ok = 1 ] || { tail -5 err.*; fail "job did not finish"; }
+[ $ok = 1 ] || { for f in err.*; do tail -n 5 "$f"; done; fail "job did not finish"; }
 s3_download lake out lake
 $CHECK exactly lake $((N * P)) 1
 faults=$($PY -c '

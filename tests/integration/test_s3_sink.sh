@@ -26,7 +26,7 @@ for t in s3 file; do
   fi
   cat > gen-$t.yaml <<EOF2
 name: gen-$t
-window: 2s
+window: 60s  # one batch: file contents do not depend on timing
 checkpoint: ./cp-gen-$t
 source:
   type: generator
