@@ -39,7 +39,7 @@ try:
     url = 'http://127.0.0.1:%s' % kv['PORT']
 
     # input: generator events, about GIB GiB of JSON lines
-    n = int(GIB * (1 << 30) / 205)
+    n = int(GIB * (1 << 30) / 194)
     events = os.path.join(work, 'events.json')
     with open(os.path.join(work, 'gen.yaml'), 'w') as f:
         f.write('name: gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'

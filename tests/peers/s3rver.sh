@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start s3rver (S3 peer, DESIGN.md §8) on 127.0.0.1 on a free port.
-#   s3rver.sh DATA_DIR BUCKET...   prints "PORT=n PID=p" once it listens
+#   s3rver.sh DATA_DIR BUCKET...   prints "PORT=n PID=p" once it answers
 # Credentials are S3RVER/S3RVER (any secret with S3RVER_ANY_SECRET=1).
-# Stop it with `kill PID`.
+# Stop it with `kill PID`. On failure nothing is left running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/setup.sh"
@@ -12,13 +12,22 @@ args=()
 for b in "$@"; do args+=(--configure-bucket "$b"); done
 [ "${S3RVER_ANY_SECRET:-}" = 1 ] && args+=(--allow-mismatched-signatures)
 log="$dir.log"
-node --openssl-legacy-provider "$here/node_modules/s3rver/bin/s3rver.js" \
-  -a 127.0.0.1 -p 0 -d "$dir" --no-vhost-buckets "${args[@]}" > "$log" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)
-  if [ -n "$port" ]; then echo "PORT=$port PID=$pid"; exit 0; fi
-  kill -0 $pid 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.05
+for try in 1 2 3; do
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  node --openssl-legacy-provider "$here/node_modules/s3rver/bin/s3rver.js" \
+    -a 127.0.0.1 -p "$port" -d "$dir" --no-vhost-buckets "${args[@]}" > "$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do
+    kill -0 $pid 2>/dev/null || break
+    if /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$port" 2>/dev/null \
+       && grep -q "listening on" "$log"; then
+      echo "PORT=$port PID=$pid"; exit 0
+    fi
+    sleep 0.05
+  done
+  kill $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
 done
-echo "s3rver did not start" >&2; kill $pid; exit 1
+cat "$log" >&2
+echo "s3rver did not start" >&2
+exit 1
