@@ -61,7 +61,9 @@ int sl_s3_create(const struct sl_s3_opts *opts, struct sl_s3 **out,
     s3->o.storage_class = dup_or_null(opts->storage_class);
     s3->o.checksum = strdup(opts->checksum ? opts->checksum : "md5");
     s3->o.part_size = opts->part_size ? opts->part_size : (8u << 20);
-    s3->o.upload_threads = opts->upload_threads > 0 ? opts->upload_threads : 4;
+    s3->o.upload_threads = opts->upload_threads > 0 ? opts->upload_threads : 6;
+    s3->o.request_timeout_ms =
+        opts->request_timeout_ms > 0 ? opts->request_timeout_ms : 120000;
     s3->region = sl_aws_region_resolve(&opts->aws);
     if (rc || !s3->region || !s3->o.checksum) {
         sl_s3_destroy(s3);
@@ -106,7 +108,8 @@ int sl_s3_create(const struct sl_s3_opts *opts, struct sl_s3 **out,
     s3->path_style =
         s3->o.aws.force_path_style || host_is_ip_or_local(s3->host);
     struct sl_aws_http_opts ho = {.ca_file = s3->o.aws.ca_file,
-                                  .no_verify = !s3->o.aws.tls_verify};
+                                  .no_verify = !s3->o.aws.tls_verify,
+                                  .timeout_ms = s3->o.request_timeout_ms};
     rc = sl_aws_http_create(&ho, &s3->http, err);
     if (!rc)
         rc = sl_aws_creds_provider_create(&s3->o.aws, &s3->prov, err);

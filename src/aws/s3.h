@@ -35,7 +35,8 @@ struct sl_s3_opts {
     char *storage_class; /* STANDARD, STANDARD_IA, ... NULL = bucket's */
     char *checksum;      /* "md5" (default) or "none" */
     size_t part_size;    /* multipart part size, default 8 MiB, >= 5 MiB */
-    int upload_threads;  /* parts in flight per upload, default 4 */
+    int upload_threads;  /* parts in flight per upload, default 6 */
+    int64_t request_timeout_ms; /* one attempt of one request, default 2 min */
 };
 
 struct sl_s3;

@@ -24,4 +24,5 @@ void sl_s3_conf_to_opts(const struct sl_s3_conf *c, struct sl_s3_opts *o)
     o->checksum = c->checksum;
     o->part_size = c->part_size > 0 ? (size_t)c->part_size : 0;
     o->upload_threads = (int)c->upload_threads;
+    o->request_timeout_ms = c->request_timeout;
 }

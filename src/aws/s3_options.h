@@ -18,7 +18,7 @@ struct sl_s3_conf {
     char *role_arn, *role_session_name, *external_id;
     bool force_path_style, tls_verify;
     char *sse, *kms_key_id, *storage_class, *checksum;
-    int64_t part_size, upload_threads;
+    int64_t part_size, upload_threads, request_timeout;
 };
 
 void sl_s3_conf_to_opts(const struct sl_s3_conf *c, struct sl_s3_opts *o);
@@ -67,7 +67,11 @@ void sl_s3_conf_to_opts(const struct sl_s3_conf *c, struct sl_s3_opts *o);
                   "integrity check sent with every upload (Content-MD5)"),     \
         SL_S3_OPT(T, m.part_size, "part_size", SL_OPT_SIZE, "8MiB", NULL,      \
                   "multipart upload part size (at least 5MiB)"),               \
-        SL_S3_OPT(T, m.upload_threads, "upload_threads", SL_OPT_INT, "4",      \
-                  NULL, "parts of one file uploaded in parallel")
+        SL_S3_OPT(T, m.upload_threads, "upload_threads", SL_OPT_INT, "6",      \
+                  NULL, "parts of one file uploaded in parallel"),             \
+        SL_S3_OPT(T, m.request_timeout, "request_timeout", SL_OPT_DURATION,    \
+                  "2m", NULL,                                                  \
+                  "longest wait for one attempt of one request before it is "  \
+                  "retried")
 
 #endif

@@ -125,7 +125,8 @@ static void *worker(void *arg)
     struct sl_aws_http *http = NULL;
     struct sl_error err;
     struct sl_aws_http_opts ho = {.ca_file = u->s3->o.aws.ca_file,
-                                  .no_verify = !u->s3->o.aws.tls_verify};
+                                  .no_verify = !u->s3->o.aws.tls_verify,
+                                  .timeout_ms = u->s3->o.request_timeout_ms};
     int hrc = sl_aws_http_create(&ho, &http, &err);
     pthread_mutex_lock(&u->mu);
     for (;;) {

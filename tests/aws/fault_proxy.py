@@ -4,7 +4,7 @@ faults, for sluice's S3 tests.
 
 Usage: fault_proxy.py UPSTREAM_PORT LOGFILE [--rate R] [--seconds S]
                       [--kinds 500,503,slowdown,drop] [--seed N]
-                      [--delay-parts SECONDS]
+                      [--delay-parts SECONDS] [--stall SECONDS]
 Prints PORT=n when ready.
 
 Each request is logged as one JSON line: method, path, the x-amz-* and
@@ -12,7 +12,8 @@ content headers (never Authorization or the security token). While the
 fault window lasts (S seconds from the first request), a request fails
 with probability R with the next of the kinds, in turn: "500" (InternalError), "503"
 (ServiceUnavailable), "slowdown" (503 with the SlowDown code) or "drop" (read
-the request, close the connection without answering).
+the request, close the connection without answering) or "stall" (read the
+request, answer nothing for --stall seconds, then close: a timeout).
 CreateMultipartUpload (POST ?uploads) only ever gets 503 SlowDown: sluice
 does not resend a non-idempotent request whose outcome is unknown.
 """
@@ -29,12 +30,13 @@ UP = int(sys.argv[1])
 LOG = open(sys.argv[2], "a", buffering=1)
 args = sys.argv[3:]
 opt = {"--rate": "0", "--seconds": "0", "--kinds": "500,503,slowdown,drop",
-       "--seed": "1", "--delay-parts": "0"}
+       "--seed": "1", "--delay-parts": "0", "--stall": "3"}
 for i in range(0, len(args), 2):
     opt[args[i]] = args[i + 1]
 RATE = float(opt["--rate"])
 SECONDS = float(opt["--seconds"])
 DELAY_PARTS = float(opt["--delay-parts"])
+STALL = float(opt["--stall"])
 KINDS = opt["--kinds"].split(",")
 RNG = random.Random(int(opt["--seed"]))
 LOCK = threading.Lock()
@@ -87,6 +89,9 @@ class H(BaseHTTPRequestHandler):
         LOG.write(json.dumps({"method": self.command, "path": self.path,
                               "headers": hdr, "len": len(body),
                               "fault": kind}) + "\n")
+        if kind == "stall":
+            time.sleep(STALL)
+            kind = "drop"
         if kind == "drop":
             self.close_connection = True
             try:
