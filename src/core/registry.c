@@ -11,6 +11,8 @@
 extern const struct sl_source_ops sl_source_file, sl_source_stdin,
     sl_source_generator;
 extern const struct sl_decoder_ops sl_decoder_json;
+extern const struct sl_decoder_ops sl_decoder_csv;
+extern const struct sl_decoder_ops sl_decoder_grok;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_s3;
 
@@ -23,6 +25,8 @@ const struct sl_source_ops *const sl_sources[] = {
 
 const struct sl_decoder_ops *const sl_decoders[] = {
     &sl_decoder_json,
+    &sl_decoder_csv,
+    &sl_decoder_grok,
     NULL,
 };
 
