@@ -160,16 +160,17 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 /* Returns 0 with a status, or SL_EIO; *unsent when the request cannot have
  * reached the server. */
 static int attempt(struct sl_aws_http *h, const struct sl_aws_http_req *r,
-                   struct sl_aws_http_resp *resp, bool *unsent,
+                   struct sl_aws_http_resp *resp, bool *unsent, bool *fatal,
                    struct sl_error *err)
 {
+    char ebuf[CURL_ERROR_SIZE] = "";
     CURL *c = h->curl;
     curl_easy_reset(c);
     sl_buf_reset(&resp->body);
     resp->body.max = r->max_response ? r->max_response : DEFAULT_MAX_RESPONSE;
     resp->status = 0;
     resp->etag[0] = resp->request_id[0] = '\0';
-    *unsent = false;
+    *unsent = *fatal = false;
 
     struct curl_slist *hl = NULL;
     bool has_ctype = false;
@@ -206,6 +207,7 @@ static int attempt(struct sl_aws_http *h, const struct sl_aws_http_req *r,
     curl_easy_setopt(c, CURLOPT_URL, r->url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -246,8 +248,14 @@ static int attempt(struct sl_aws_http *h, const struct sl_aws_http_req *r,
         *unsent = cc == CURLE_COULDNT_CONNECT ||
                   cc == CURLE_COULDNT_RESOLVE_HOST ||
                   cc == CURLE_COULDNT_RESOLVE_PROXY;
+        /* trying again cannot fix a certificate or a bad URL */
+        *fatal = cc == CURLE_PEER_FAILED_VERIFICATION ||
+                 cc == CURLE_SSL_CACERT_BADFILE ||
+                 cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_URL_MALFORMAT ||
+                 cc == CURLE_UNSUPPORTED_PROTOCOL;
+        /* curl's own detail (never holds headers or the query string) */
         return sl_error_set(err, SL_EIO, "http: %s %s: %s", r->method, where,
-                            curl_easy_strerror(cc));
+                            ebuf[0] ? ebuf : curl_easy_strerror(cc));
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
     return 0;
@@ -390,9 +398,9 @@ int sl_aws_http_do(struct sl_aws_http *h, struct sl_aws_http_req *r,
         if (prepare && (rc = prepare(ctx, r, err)))
             return rc;
         sl_aws_url_for_log(r->url, where, sizeof(where));
-        bool unsent = false;
-        rc = attempt(h, r, resp, &unsent, err);
-        if (rc == SL_ELIMIT || rc == SL_ENOMEM)
+        bool unsent = false, fatal = false;
+        rc = attempt(h, r, resp, &unsent, &fatal, err);
+        if (rc == SL_ELIMIT || rc == SL_ENOMEM || fatal)
             return rc;
         if (rc) {
             if (!r->idempotent && !unsent)

@@ -2,6 +2,7 @@
 # Start s3rver (S3 peer, DESIGN.md §8) on 127.0.0.1 on a free port.
 #   s3rver.sh DATA_DIR BUCKET...   prints "PORT=n PID=p" once it answers
 # Credentials are S3RVER/S3RVER (any secret with S3RVER_ANY_SECRET=1).
+# HTTPS with S3RVER_TLS_KEY and S3RVER_TLS_CERT (PEM files).
 # Stop it with `kill PID`. On failure nothing is left running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,6 +12,7 @@ mkdir -p "$dir"
 args=()
 for b in "$@"; do args+=(--configure-bucket "$b"); done
 [ "${S3RVER_ANY_SECRET:-}" = 1 ] && args+=(--allow-mismatched-signatures)
+[ -n "${S3RVER_TLS_KEY:-}" ] && args+=(--key "$S3RVER_TLS_KEY" --cert "$S3RVER_TLS_CERT")
 log="$dir.log"
 for try in 1 2 3; do
   port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
