@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Crash test on S3: a generator -> S3 job (files large enough for
 # multipart uploads) is killed with SIGKILL while part uploads are in
-# flight (the proxy slows parts down and the kill waits for one), then at
-# random moments, restarted each time, and finally run until idle: every
-# id is in the bucket exactly once (read back with boto3).
+# flight (the proxy slows parts down and the kill waits for one), while a
+# commit is completing the batch's uploads, then at random moments, restarted each time, and finally run until idle: every
+# id is in the bucket exactly once (read back with boto3). The checkpoint
+# is on S3 too (s3://cp/...), so its protocol is crashed as well.
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/s3lib.sh"
 SEED=${CRASH_SEED:-$RANDOM}
 echo "s3 crash test seed $SEED"
-start_s3rver lake
+start_s3rver lake cp
+export AWS_ENDPOINT_URL_S3=$S3_URL  # the checkpoint, straight to s3rver
 start_proxy --delay-parts 0.3
 P=3; N=40000
 cat > job.yaml <<EOF2
 name: s3-crash
 window: 3s
-checkpoint: ./cp
+checkpoint: s3://cp/s3-crash
 source:
   type: generator
   count: $N
@@ -39,12 +41,26 @@ for k in 1 2 3; do
   [ "$(parts)" -gt "$before" ] || fail "no part upload started (kill $k)"
   kill -9 $pid; wait $pid 2>/dev/null || true
 done
-# 2. kills at random moments
+# 2. kills during a commit: as soon as a CompleteMultipartUpload goes out
+# (the other files of the batch are not complete yet), and replays over a
+# half-published batch
+completes() { grep -c '"method": "POST", "path": "/lake/out/[^"]*?uploadId=' "$T/proxy.log" 2>/dev/null || true; }
+for k in 1 2; do
+  before=$(completes)
+  "$SLUICE" run job.yaml --quiet 2>> run.log &
+  pid=$!
+  for _ in $(seq 1000); do [ "$(completes)" -gt "$before" ] && break; sleep 0.01; done
+  [ "$(completes)" -gt "$before" ] || fail "no commit started (kill $k)"
+  kill -9 $pid; wait $pid 2>/dev/null || true
+done
+# 3. kills at random moments
 RANDOM=$SEED
 for k in $(seq 1 12); do
   "$SLUICE" run job.yaml --quiet 2>> run.log &
   pid=$!
-  sleep "0.$(printf '%03d' $((50 + RANDOM % 900)))"
+  # 0.1..4.5 s: start-up, mid-window, mid-upload, during or after a commit
+  ms=$((100 + RANDOM % 4400))
+  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
   kill -9 $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
 done
@@ -55,4 +71,8 @@ $CHECK exactly lake $((N * P)) 1
 creates=$(grep -c '?uploads"' "$T/proxy.log" || true)
 completes=$(grep -c '"method": "POST", "path": "/lake/out/[^"]*?uploadId=' "$T/proxy.log" || true)
 [ "$creates" -gt "$completes" ] || fail "expected uploads left open by kills ($creates created, $completes completed)"
+# the checkpoint on S3 recorded the batches
+ncommits=$(s3py 'print(len(keys("cp", "s3-crash/commits/")))')
+[ "$ncommits" -ge 2 ] || fail "expected commits/N objects on S3, got $ncommits"
+grep -q "replay" run.log && echo "(some runs replayed an uncommitted batch)"
 echo "ok: $creates multipart uploads, $completes completed, exactly once"
