@@ -2,9 +2,10 @@
 # Crash test on S3: a generator -> S3 job (files large enough for
 # multipart uploads) is killed with SIGKILL while part uploads are in
 # flight (the proxy slows parts down and the kill waits for one), while a
-# commit is completing the batch's uploads, then at random moments, restarted each time, and finally run until idle: every
-# id is in the bucket exactly once (read back with boto3). The checkpoint
-# is on S3 too (s3://cp/...), so its protocol is crashed as well.
+# commit is completing the batch's uploads, and at random moments; it is
+# restarted each time and finally run until idle: every id is in the
+# bucket exactly once (read back with boto3). The checkpoint is on S3 too
+# (s3://cp/...), so its protocol is crashed as well.
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/s3lib.sh"
 SEED=${CRASH_SEED:-$RANDOM}
