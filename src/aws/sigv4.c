@@ -398,8 +398,10 @@ static int build(const struct sl_sigv4_params *p,
     return 0;
 }
 
-static void signature(const struct sl_sigv4_params *p, struct signing *s,
-                      char sig[65])
+/* hex HMAC of msg under the signing key of (secret, date, region,
+ * service). */
+static void sign_with_key(const struct sl_sigv4_params *p, const char *date,
+                          const void *msg, size_t n, char sig[65])
 {
     unsigned char k[32];
     struct sl_buf key;
@@ -411,16 +413,43 @@ static void signature(const struct sl_sigv4_params *p, struct signing *s,
         sig[64] = '\0';
         return;
     }
-    hmac(key.data, key.len, s->date, strlen(s->date), k);
+    hmac(key.data, key.len, date, strlen(date), k);
     OPENSSL_cleanse(key.data, key.len);
     sl_buf_free(&key);
     hmac(k, 32, p->region, strlen(p->region), k);
     hmac(k, 32, p->service, strlen(p->service), k);
     hmac(k, 32, "aws4_request", 12, k);
     unsigned char out[32];
-    hmac(k, 32, s->sts.data, s->sts.len, out);
+    hmac(k, 32, msg, n, out);
     OPENSSL_cleanse(k, sizeof(k));
     to_hex(out, 32, sig);
+}
+
+static void signature(const struct sl_sigv4_params *p, struct signing *s,
+                      char sig[65])
+{
+    sign_with_key(p, s->date, s->sts.data, s->sts.len, sig);
+}
+
+int sl_sigv4_chunk_signature(const struct sl_sigv4_params *p, const char *prev,
+                             const void *chunk, size_t n, char sig[65])
+{
+    if (!p || !p->creds || !p->creds->secret_key || !p->region || !p->service ||
+        !prev || strlen(prev) != 64)
+        return SL_EINVAL;
+    char amz[17], date[9], scope[256], h[65], sts[512];
+    sl_aws_amz_date(p->time_s, amz, date);
+    int k = snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date,
+                     p->region, p->service);
+    if (k < 0 || (size_t)k >= sizeof(scope))
+        return SL_EINVAL;
+    sl_aws_sha256_hex(chunk ? chunk : "", n, h);
+    k = snprintf(sts, sizeof(sts), SIGV4_ALGO "-PAYLOAD\n%s\n%s\n%s\n%s\n%s",
+                 amz, scope, prev, SL_SIGV4_EMPTY_SHA256, h);
+    if (k < 0 || (size_t)k >= sizeof(sts))
+        return SL_EINVAL;
+    sign_with_key(p, date, sts, (size_t)k, sig);
+    return 0;
 }
 
 int sl_sigv4_canonical(const struct sl_sigv4_params *p,

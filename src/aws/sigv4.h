@@ -88,6 +88,15 @@ int sl_sigv4_presign(const struct sl_sigv4_params *p,
                      const struct sl_sigv4_request *r, int64_t expires_s,
                      struct sl_sigv4_out *o, struct sl_error *err);
 
+/* Streaming uploads (Content-Encoding: aws-chunked): the seed request is
+ * signed with payload hash SL_SIGV4_STREAMING; each chunk then carries
+ * "<hex len>;chunk-signature=<sig>", sig chaining from the seed signature
+ * (prev) through every chunk to a final empty one. p->time_s must be the
+ * seed's signing time. SL_EINVAL on bad arguments. */
+#define SL_SIGV4_STREAMING "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+int sl_sigv4_chunk_signature(const struct sl_sigv4_params *p, const char *prev,
+                             const void *chunk, size_t n, char sig[65]);
+
 /* The canonical request and string to sign (for tests and debugging);
  * appended to out. */
 int sl_sigv4_canonical(const struct sl_sigv4_params *p,

@@ -215,6 +215,55 @@ static void test_s3_presigned_get(void **state)
     sl_sigv4_out_free(&o);
 }
 
+/* S3 API reference, "Signature calculations ... transferring payload in
+ * multiple chunks": 66560 bytes of 'a' in 64 KiB chunks. */
+static void test_s3_streaming_chunks(void **state)
+{
+    (void)state;
+    struct sl_sigv4_params p = {.creds = &s3_creds,
+                                .region = "us-east-1",
+                                .service = "s3",
+                                .time_s = 1369353600,
+                                .s3 = true};
+    struct sl_aws_kv h[] = {{"Content-Encoding", "aws-chunked"},
+                            {"Content-Length", "66824"},
+                            {"x-amz-decoded-content-length", "66560"},
+                            {"x-amz-storage-class", "REDUCED_REDUNDANCY"}};
+    struct sl_sigv4_request r = {.method = "PUT",
+                                 .host = "s3.amazonaws.com",
+                                 .path = "/examplebucket/chunkObject.txt",
+                                 .headers = h,
+                                 .nheaders = 4,
+                                 .payload_hash = SL_SIGV4_STREAMING};
+    struct sl_sigv4_out o;
+    sl_sigv4_out_init(&o);
+    assert_int_equal(sl_sigv4_sign_headers(&p, &r, &o, NULL), 0);
+    const char *seed = strstr((char *)o.auth.data, "Signature=") + 10;
+    assert_string_equal(
+        seed,
+        "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9");
+    assert_non_null(
+        strstr((char *)o.auth.data,
+               "SignedHeaders=content-encoding;content-length;host;"
+               "x-amz-content-sha256;x-amz-date;"
+               "x-amz-decoded-content-length;x-amz-storage-class,"));
+    static char a[65536];
+    memset(a, 'a', sizeof(a));
+    char s1[65], s2[65], s3[65];
+    assert_int_equal(sl_sigv4_chunk_signature(&p, seed, a, 65536, s1), 0);
+    assert_string_equal(
+        s1, "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648");
+    assert_int_equal(sl_sigv4_chunk_signature(&p, s1, a, 1024, s2), 0);
+    assert_string_equal(
+        s2, "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497");
+    assert_int_equal(sl_sigv4_chunk_signature(&p, s2, NULL, 0, s3), 0);
+    assert_string_equal(
+        s3, "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9");
+    assert_int_equal(sl_sigv4_chunk_signature(&p, "short", a, 1, s3),
+                     SL_EINVAL);
+    sl_sigv4_out_free(&o);
+}
+
 static void test_canonical_request_and_encoding(void **state)
 {
     (void)state;
@@ -420,6 +469,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_post_sts_header_before),
         cmocka_unit_test(test_s3_get_object_range),
         cmocka_unit_test(test_s3_presigned_get),
+        cmocka_unit_test(test_s3_streaming_chunks),
         cmocka_unit_test(test_canonical_request_and_encoding),
         cmocka_unit_test(test_missing_credentials),
     };
