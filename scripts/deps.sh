@@ -11,13 +11,22 @@ build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libbz2-dev
   liblzma-dev libzstd-dev libsnappy-dev libpcre2-dev libcurl4-openssl-dev
   libssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 gzip bzip2 xz-utils
-  zstd python3-snappy python3-crcmod python3-boto3 time)
+  zstd python3-snappy python3-crcmod python3-boto3 time cmd:node:nodejs
+  cmd:npm:npm)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 
+# "cmd:NAME:PKG" installs PKG only when the command NAME is missing: Node.js
+# may come from elsewhere (NodeSource's nodejs bundles npm and conflicts
+# with Debian's npm package).
 missing=()
 for p in "${pkgs[@]}"; do
+  if [[ $p == cmd:* ]]; then
+    IFS=: read -r _ cmd pkg <<< "$p"
+    command -v "$cmd" >/dev/null || missing+=("$pkg")
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
     || missing+=("$p")
 done

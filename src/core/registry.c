@@ -13,7 +13,8 @@ extern const struct sl_source_ops sl_source_file, sl_source_stdin,
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
-extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
+extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
+    sl_encoder_parquet;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_s3;
 
 const struct sl_source_ops *const sl_sources[] = {
@@ -33,6 +34,7 @@ const struct sl_decoder_ops *const sl_decoders[] = {
 const struct sl_encoder_ops *const sl_encoders[] = {
     &sl_encoder_json,
     &sl_encoder_csv,
+    &sl_encoder_parquet,
     NULL,
 };
 

@@ -68,6 +68,7 @@ struct lake_sink {
     const struct sl_encoder_ops *enc;
     const struct sl_conf *conf;
     char *cpid, *path;
+    char *job; /* job name, for formats that record it (encoder meta) */
     struct sl_lake_spec spec;
     size_t step; /* rows between size checks */
 
@@ -335,12 +336,29 @@ static int open_file(struct lake_sink *s, struct stream *st,
     return 0;
 }
 
+/* Tell a format that records them (Parquet footer) the job name and the
+ * batch id of the file it begins. */
+static int set_meta(struct lake_sink *s, struct stream *st,
+                    struct sl_error *err)
+{
+    if (!s->enc->meta)
+        return 0;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)s->bi.batch_id);
+    int rc = s->enc->meta(st->enc, "sluice.batch_id", id);
+    if (!rc && s->job)
+        rc = s->enc->meta(st->enc, "sluice.job", s->job);
+    return rc ? sl_error_set(err, rc, "%s: file metadata: %s", s->so->what,
+                             sl_strerror(rc))
+              : 0;
+}
+
 /* A new file for st whose encoder begins with `schema`. */
 static int start_file(struct lake_sink *s, struct stream *st,
                       const struct sl_field *schema, struct sl_error *err)
 {
     int rc = open_file(s, st, schema, err);
-    if (rc)
+    if (rc || (rc = set_meta(s, st, err)))
         return rc;
     size_t before = st->out.len;
     if ((rc = s->enc->begin(st->enc, schema, &st->out, err)))
@@ -393,7 +411,8 @@ static int change_schema(struct lake_sink *s, struct stream *st,
         return close_file(s, st, err);
     struct sl_buf head;
     sl_buf_init(&head, OUT_MAX);
-    if ((rc = s->enc->begin(st->enc, schema, &head, err)))
+    if ((rc = set_meta(s, st, err)) ||
+        (rc = s->enc->begin(st->enc, schema, &head, err)))
         goto out;
     if (head.len == 0) {
         sl_field_free(&st->schema);
@@ -666,6 +685,7 @@ void sl__lake_sink_close(void *st)
     if (s->so && s->so->destroy)
         s->so->destroy(s->sc);
     free(s->cpid);
+    free(s->job);
     free(s->path);
     free(s);
 }
@@ -707,7 +727,9 @@ int sl__lake_sink_open(const struct sl_sink_ctx *ctx,
         goto fail;
     s->cpid = strdup(cpid);
     s->path = strdup(lp->path);
-    if (!s->cpid || !s->path) {
+    if (ctx->job_name)
+        s->job = strdup(ctx->job_name);
+    if (!s->cpid || !s->path || (ctx->job_name && !s->job)) {
         rc = sl_error_set(err, SL_ENOMEM, "%s: out of memory", so->what);
         goto fail;
     }

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Install the npm test peers pinned in package.json/package-lock.json into
+# Install the npm test peers pinned in tests/peers/package-lock.json into
 # tests/peers/node_modules (git-ignored). Does nothing when they are already
-# installed from the same lock file.
+# there at the pinned versions. Used by scripts/test.sh and by the tests that
+# need them (DuckDB and hyparquet read the Parquet files we write; s3rver is
+# the S3 peer). Tests running in parallel install once (flock).
 set -euo pipefail
 cd "$(dirname "$0")"
-stamp=node_modules/.sluice-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+stamp=node_modules/.sluice-lock
+if [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; then
   exit 0
 fi
-# one installer at a time when tests run in parallel
+command -v npm >/dev/null || { echo "peers: npm is missing (apt-get install npm)" >&2; exit 1; }
 exec 9> .setup.lock
 flock 9
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+if [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; then
   exit 0
 fi
 npm ci --no-audit --no-fund --loglevel=error >&2
-echo "$want" > "$stamp"
+mkdir -p node_modules
+cp package-lock.json "$stamp"
