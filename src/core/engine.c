@@ -24,6 +24,7 @@
 
 #include "batch.h"
 #include "checkpoint.h"
+#include "compress/compress.h"
 #include "jsonw.h"
 #include "log.h"
 
@@ -56,6 +57,7 @@ struct engine {
     struct sl_batch *b;     /* decode batch */
     struct sl_field b_schema; /* schema b was (re)built from or synced to */
     struct sl_batch *dlb;   /* dead-letter rows */
+    struct sl_msgdec *md;   /* per-message decompression, or NULL */
     struct pstate *parts;
     size_t n_parts;
     /* per batch */
@@ -201,11 +203,30 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                 return rc;
             continue;
         }
+        if (r->flags & SL_REC_ERROR) {
+            rc = dead_letter(e, bi->batch_id, ch, r,
+                             r->error ? r->error : "unreadable input", -1, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         size_t before = sl_batch_rows(e->b);
         sl_error_clear(&derr);
+        const uint8_t *p = r->data;
+        size_t n = r->len;
+        if (e->md &&
+            (rc = sl_msgdec_run(e->md, r->data, r->len, &p, &n, NULL, &derr))) {
+            if (rc == SL_ENOMEM)
+                return sl_error_set(err, rc, "decompressing: out of memory");
+            rc =
+                dead_letter(e, bi->batch_id, ch, r, derr.msg, derr.offset, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         if (dec->locate)
             dec->locate(e->dec, ch->partition, r->pos);
-        rc = dec->decode(e->dec, r->data, r->len, e->b, &derr);
+        rc = dec->decode(e->dec, p, n, e->b, &derr);
         if (rc == SL_ENOMEM)
             return sl_error_set(err, rc, "decoding: out of memory");
         if (rc) {
@@ -636,6 +657,21 @@ static int open_parts(struct engine *e, struct sl_error *err)
         sl_error_prefix(err, "source %s: ", job->src.type);
         return rc;
     }
+    if (job->source->per_message_compression) {
+        enum sl_codec c = SL_CODEC_AUTO;
+        struct sl_decompress_limits lim;
+        sl_decompress_limits_default(&lim);
+        lim.max_output = (size_t)job->src.max_decompressed_bytes;
+        lim.max_ratio = (uint32_t)job->src.max_decompression_ratio;
+        rc = sl_codec_from_name(
+            job->src.compression ? job->src.compression : "auto", &c, err);
+        if (!rc && c != SL_CODEC_NONE)
+            rc = sl_msgdec_create(&e->md, c, &lim, err);
+        if (rc) {
+            sl_error_prefix(err, "source compression: ");
+            return rc;
+        }
+    }
     return 0;
 }
 
@@ -653,6 +689,7 @@ static void close_parts(struct engine *e)
     sl_checkpoint_close(e->cp);
     sl_batch_destroy(e->b);
     sl_batch_destroy(e->dlb);
+    sl_msgdec_destroy(e->md);
     sl_field_free(&e->b_schema);
     sl_field_free(&e->schema);
     parts_reset(e);

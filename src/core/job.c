@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compress/compress.h"
 #include "jsonw.h"
 
 #define OPT(s, f) offsetof(s, f)
@@ -50,8 +51,8 @@ const struct sl_option sl_job_options[] = {
 };
 
 const struct sl_option sl_job_source_options[] = {
-    {"type", SL_OPT_STRING, NULL, NULL, true,
-     OPT(struct sl_job_source, type), "source type: file, stdin, generator"},
+    {"type", SL_OPT_STRING, NULL, NULL, true, OPT(struct sl_job_source, type),
+     "source type: file, stdin, generator"},
     {"format", SL_OPT_STRING, "json", NULL, false,
      OPT(struct sl_job_source, format), "record format: json"},
     {"schema", SL_OPT_SCHEMA, NULL, NULL, false,
@@ -62,7 +63,17 @@ const struct sl_option sl_job_source_options[] = {
      "where a new job starts reading"},
     {"compression", SL_OPT_STRING, "auto", NULL, false,
      OPT(struct sl_job_source, compression),
-     "auto (detect), none, or a codec name"},
+     "auto (detect by magic bytes, per file or per message), none, or a "
+     "codec: gzip, zlib, deflate, bzip2, xz, zstd, snappy (framed), "
+     "snappy_raw"},
+    {"max_decompressed_bytes", SL_OPT_SIZE, "64MiB", NULL, false,
+     OPT(struct sl_job_source, max_decompressed_bytes),
+     "a message decompressing to more goes to the dead-letter output "
+     "(message sources; files have no total cap)"},
+    {"max_decompression_ratio", SL_OPT_INT, "1000", NULL, false,
+     OPT(struct sl_job_source, max_decompression_ratio),
+     "decompressed bytes per compressed byte at most, past 1 MiB of output "
+     "(decompression bombs: messages and files)"},
     {"max_record_bytes", SL_OPT_SIZE, "16MiB", NULL, false,
      OPT(struct sl_job_source, max_record_bytes),
      "longer records go to the dead-letter output"},
@@ -137,6 +148,29 @@ static int unknown_part(const struct sl_conf *node, const char *section,
                         section, what, name, known);
 }
 
+/* source.compression names a codec; the limits are positive. */
+static int check_compression(const struct sl_conf *n,
+                             const struct sl_job_source *src,
+                             struct sl_error *err)
+{
+    char where[256];
+    enum sl_codec c;
+    struct sl_error cerr;
+    sl_error_clear(&cerr);
+    if (src->compression && sl_codec_from_name(src->compression, &c, &cerr))
+        return sl_error_set(
+            err, SL_EINVAL, "%s: source: compression: %s",
+            sl_conf_where(sl_conf_get(n, "compression"), where, sizeof where),
+            cerr.msg);
+    if (src->max_decompressed_bytes <= 0 || src->max_decompression_ratio <= 0 ||
+        src->max_decompression_ratio > UINT32_MAX)
+        return sl_error_set(err, SL_EINVAL,
+                            "%s: source: max_decompressed_bytes and "
+                            "max_decompression_ratio must be positive",
+                            sl_conf_where(n, where, sizeof where));
+    return 0;
+}
+
 static int load_source(struct sl_job *job, struct sl_error *err)
 {
     const struct sl_conf *n = job->source_node;
@@ -166,6 +200,8 @@ static int load_source(struct sl_job *job, struct sl_error *err)
     rc = sl_options_parse(sl_job_source_options, also, n, "source", &job->src,
                           err);
     free(also);
+    if (!rc)
+        rc = check_compression(n, &job->src, err);
 out:
     sl_buf_free(&known);
     return rc;

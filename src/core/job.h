@@ -26,6 +26,8 @@ struct sl_job_source {
     char *starting_position;
     char *compression;
     int64_t max_record_bytes;
+    int64_t max_decompressed_bytes;  /* per message */
+    int64_t max_decompression_ratio; /* messages and files */
 };
 
 struct sl_job_sink {

@@ -52,11 +52,17 @@ struct sl_raw_record {
     int64_t pos;          /* position of the record in its partition */
     const char *pos_str;  /* set when positions are not numbers (Kinesis) */
     uint32_t flags;       /* SL_REC_* */
+    const char *error;    /* with SL_REC_ERROR: why (else unset) */
 };
 
 /* The record was longer than max_record_bytes: data holds its first
  * max_record_bytes bytes; the engine dead-letters it with that reason. */
 #define SL_REC_TRUNCATED 1u
+/* The source cannot read the rest of the partition (a corrupt, truncated
+ * or over-limit compressed file): `error` says why (codec, compressed byte
+ * offset), data holds what was read of the record in progress. The engine
+ * dead-letters it; nothing of the partition follows it. */
+#define SL_REC_ERROR 2u
 
 /* Records of ONE partition in source order. Memory owned by the source and
  * valid until the next poll, seek or close. */
@@ -90,6 +96,10 @@ struct sl_source_ops {
     const char *summary;
     const struct sl_option *options; /* keys of this source type */
     bool resumable;                  /* false for stdin */
+    /* Each record is a message compressed on its own (Kafka, Kinesis):
+     * the engine applies source.compression to every record before
+     * decoding (byte-stream sources decompress whole files themselves). */
+    bool per_message_compression;
     int (*open)(const struct sl_source_ctx *ctx, void **st,
                 struct sl_error *err);
     /* A string naming what is read ("file:/abs/data/in/x.json"); stored in
@@ -154,6 +164,10 @@ struct sl_decoder_ops {
 struct sl_encoder_ops {
     const char *name;      /* "json", "csv" */
     const char *extension; /* file suffix without dot */
+    /* A text format (JSON lines, CSV): the file sink may compress its
+     * output with sink.compression. Binary formats (Parquet, Avro) own
+     * their compression. */
+    bool text;
     const struct sl_option *options; /* format keys in `sink:` */
     int (*create)(const struct sl_conf *sink_conf, void **st,
                   struct sl_error *err);

@@ -36,6 +36,7 @@ struct file_opts {
     char *format;
     struct sl_strlist partition_by;
     int64_t max_file_size;
+    char *compression;
 };
 
 static const struct sl_option file_options[] = {
@@ -52,6 +53,7 @@ static const struct sl_option file_options[] = {
     {"max_file_size", SL_OPT_SIZE, "128MiB", NULL, false,
      offsetof(struct file_opts, max_file_size),
      "start a new part once a file reaches this size"},
+    SL_LAKE_COMPRESSION_OPTION(struct file_opts, compression),
     {0},
 };
 
@@ -249,6 +251,7 @@ static int file_open(const struct sl_sink_ctx *ctx, void **out,
     struct sl_lake_params lp = {.path = s->path,
                                 .partition_by = &o.partition_by,
                                 .max_file_size = o.max_file_size,
+                                .compression = o.compression,
                                 .enc = enc};
     rc = sl__lake_sink_open(ctx, &lp, &local_ops, s, out, err);
     s = NULL; /* owned by the lake sink now */

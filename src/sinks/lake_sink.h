@@ -46,8 +46,20 @@ struct sl_lake_params {
     const char *path; /* shown in messages */
     const struct sl_strlist *partition_by;
     int64_t max_file_size;
+    const char *compression; /* sink.compression for text formats, or NULL */
     const struct sl_encoder_ops *enc;
 };
+
+/* The `compression` key of the lake sinks, declared once. */
+#define SL_LAKE_COMPRESSION_OPTION(T, m)                                       \
+    {                                                                          \
+        "compression", SL_OPT_STRING, NULL, NULL, false, offsetof(T, m),       \
+            "compress JSON lines and CSV files: none (default), gzip, zstd, "  \
+            "bzip2 "                                                           \
+            "or xz; the name gets .gz, .zst, .bz2 or .xz. Parquet and Avro "   \
+            "use "                                                             \
+            "their own `compression`"                                          \
+    }
 
 /* Open the shared sink over storage (so, sc); sc is owned by the sink from
  * here on (destroyed by close, also when open fails). */

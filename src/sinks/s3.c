@@ -28,6 +28,7 @@ struct s3_sink_opts {
     char *format;
     struct sl_strlist partition_by;
     int64_t max_file_size;
+    char *compression;
     struct sl_s3_conf s3;
 };
 
@@ -45,6 +46,7 @@ static const struct sl_option s3_options[] = {
     {"max_file_size", SL_OPT_SIZE, "128MiB", NULL, false,
      offsetof(struct s3_sink_opts, max_file_size),
      "start a new part once a file reaches this size"},
+    SL_LAKE_COMPRESSION_OPTION(struct s3_sink_opts, compression),
     SL_S3_OPTIONS(struct s3_sink_opts, s3),
     {0},
 };
@@ -185,6 +187,8 @@ static int s3_open(const struct sl_sink_ctx *ctx, void **out,
         goto out;
     }
     s->ctype = content_type(enc->extension);
+    if (o.compression && strcmp(o.compression, "none") != 0 && enc->text)
+        s->ctype = "application/octet-stream"; /* the codec's bytes */
     if ((rc = sl_s3_parse_uri(o.path, &s->bucket, &s->prefix, err))) {
         sl_error_prefix(err, "s3 sink: path: ");
         goto out;
@@ -198,6 +202,7 @@ static int s3_open(const struct sl_sink_ctx *ctx, void **out,
     struct sl_lake_params lp = {.path = o.path,
                                 .partition_by = &o.partition_by,
                                 .max_file_size = o.max_file_size,
+                                .compression = o.compression,
                                 .enc = enc};
     rc = sl__lake_sink_open(ctx, &lp, &s3_storage, s, out, err);
     s = NULL; /* owned by the lake sink now */
