@@ -4,7 +4,8 @@
 #     per file, as the same job into the file sink (names differ only by
 #     the checkpoint id), and large files went up as multipart uploads;
 #  2. file -> S3 JSON with bad records: values equal the input exactly,
-#     dead letters under s3://.../_errors;
+#     dead letters under s3://.../_errors; with compression: gzip the
+#     objects gunzip to the same bytes;
 #  3. checkpoint on S3: stop, more input, restart, resume: exactly once,
 #     and the checkpoint objects are in the bucket;
 #  4. generator -> S3 Parquet: byte for byte the file sink's Parquet, and
@@ -121,6 +122,22 @@ for p in glob.glob("lake-files/_errors/**/*.json", recursive=True):
     errs += [json.loads(l) for l in open(p)]
 assert len(errs) == 5, errs
 print("values equal; 5 dead letters")
+PY
+
+# 2b. the same with compression: gzip: the same bytes once gunzipped
+sed -e 's/name: files-s3/name: files-s3/' -e 's|s3://lake/files|s3://lake/files-gz|' \
+    -e 's|checkpoint: ./cp-files|checkpoint: ./cp-files-gz|' files.yaml > files-gz.yaml
+printf '  compression: gzip\n' >> files-gz.yaml
+"$SLUICE" run files-gz.yaml --until-idle --quiet 2>> run.log || { cat run.log; fail "files gz"; }
+s3_download lake files-gz lake-files-gz
+$PY - <<'PY' || fail "gzip objects differ"
+import glob, gzip, os
+a = sorted(glob.glob("lake-files/part-*.json"))
+b = sorted(glob.glob("lake-files-gz/part-*.json.gz"))
+assert len(a) == len(b) > 0, (a, b)
+for x, y in zip(a, b):
+    assert open(x, "rb").read() == gzip.open(y).read(), (x, y)
+print("gzip objects equal the plain ones")
 PY
 
 # 3. checkpoint on S3: stop, restart, resume
