@@ -49,10 +49,7 @@ int sl_store_open(const char *location, struct sl_store **out,
     if (!location || !*location)
         return sl_error_set(err, SL_EINVAL, "no checkpoint location given");
     if (strncmp(location, "s3://", 5) == 0)
-        return sl_error_set(err, SL_EINVAL,
-                            "checkpoint location %s: s3:// checkpoints need "
-                            "the S3 support (not built yet)",
-                            location);
+        return sl_store_s3_open(location, out, err);
     if (strncmp(location, "file://", 7) == 0)
         return sl_store_local_open(location, location + 7, out, err);
     const char *sep = strstr(location, "://");

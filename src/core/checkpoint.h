@@ -53,14 +53,17 @@ struct sl_store {
     char *location;
 };
 /* Open a store for a location: a local folder (or file://folder; created
- * by the first put) now; s3:// is refused with SL_EINVAL until S3 support
- * lands. Keys are '/'-separated names whose parts do not start with '.'. */
+ * by the first put) or s3://bucket/prefix. Keys are '/'-separated names whose parts do not start with '.'. */
 int sl_store_open(const char *location, struct sl_store **out,
                   struct sl_error *err);
 void sl_store_close(struct sl_store *s);
 /* The local folder store (store_local.c); sl_store_open dispatches to it. */
 int sl_store_local_open(const char *location, const char *path,
                         struct sl_store **out, struct sl_error *err);
+/* The S3 store (store_s3.c) for s3://bucket/prefix; AWS settings from the
+ * environment and shared files (docs/aws.md). */
+int sl_store_s3_open(const char *location, struct sl_store **out,
+                     struct sl_error *err);
 
 /* ---- checkpoint ---- */
 

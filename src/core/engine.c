@@ -397,7 +397,7 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         sl_batch_clear(e->b);
     }
     if (sl_batch_rows(e->dlb) > 0) {
-        const struct sl_sink_ops *fs = sl_sink_find("file");
+        const struct sl_sink_ops *fs = e->job->dead_letter_sink;
         rc = fs->write(e->dl, bi, ch->partition, e->dlb, err);
         if (rc) {
             sl_error_prefix(err, "dead-letter output %s: ",
@@ -413,7 +413,7 @@ static void abort_batch(struct engine *e, const struct sl_batch_info *bi)
 {
     if (e->job->sink->abort)
         e->job->sink->abort(e->sink, bi);
-    sl_sink_find("file")->abort(e->dl, bi);
+    e->job->dead_letter_sink->abort(e->dl, bi);
     if (e->b)
         sl_batch_clear(e->b);
     sl_batch_clear(e->dlb);
@@ -427,7 +427,7 @@ static int begin_batch(struct engine *e, const struct sl_batch_info *bi,
     parts_reset(e);
     int rc = e->job->sink->begin(e->sink, bi, err);
     if (!rc)
-        rc = sl_sink_find("file")->begin(e->dl, bi, err);
+        rc = e->job->dead_letter_sink->begin(e->dl, bi, err);
     return rc;
 }
 
@@ -488,7 +488,7 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
     }
     struct sl_buf dlr;
     sl_buf_init(&dlr, 0);
-    rc = sl_sink_find("file")->commit(e->dl, bi, &dlr, err);
+    rc = e->job->dead_letter_sink->commit(e->dl, bi, &dlr, err);
     sl_buf_free(&dlr);
     if (rc) {
         sl_error_prefix(err, "dead-letter output: commit of batch %" PRId64
@@ -837,7 +837,7 @@ static void close_parts(struct engine *e)
     if (e->sink)
         job->sink->close(e->sink);
     if (e->dl)
-        sl_sink_find("file")->close(e->dl);
+        e->job->dead_letter_sink->close(e->dl);
     sl_checkpoint_close(e->cp);
     sl_tchain_destroy(e->tc);
     sl_buf_free(&e->row_json);
@@ -893,7 +893,7 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
                                .conf = job->dead_letter_conf,
                                .checkpoint_id = sl_checkpoint_id(e.cp),
                                .default_format = "json"};
-    rc = sl_sink_find("file")->open(&dctx, &e.dl, err);
+    rc = job->dead_letter_sink->open(&dctx, &e.dl, err);
     if (rc) {
         sl_error_prefix(err, "dead-letter output %s: ", job->dead_letter_path);
         goto out;

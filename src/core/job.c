@@ -278,13 +278,52 @@ static int load_transforms(struct sl_job *job, struct sl_error *err)
     return 0;
 }
 
+/* True for the keys of `from` that configure how the s3 sink reaches S3
+ * (endpoint, credentials, encryption), not what it writes. */
+static bool s3_access_key(const char *k)
+{
+    static const char *const what[] = {
+        "type", "path", "format", "partition_by", "max_file_size", NULL};
+    for (int i = 0; what[i]; i++)
+        if (strcmp(k, what[i]) == 0)
+            return false;
+    const struct sl_sink_ops *s3 = sl_sink_find("s3");
+    for (const struct sl_option *o = s3 ? s3->options : NULL; o && o->name; o++)
+        if (strcmp(o->name, k) == 0)
+            return true;
+    return false;
+}
+
+/* Append ', "key": value' for the S3 access keys of map `from`. */
+static int copy_s3_keys(struct sl_buf *y, const struct sl_conf *from)
+{
+    int rc = 0;
+    for (size_t i = 0; from && from->kind == SL_CONF_MAP && !rc && i < from->n;
+         i++) {
+        if (!s3_access_key(from->keys[i]))
+            continue;
+        rc = sl_buf_puts(y, ", ");
+        if (!rc)
+            rc = sl_jsonw_cstr(y, from->keys[i]);
+        if (!rc)
+            rc = sl_buf_puts(y, ": ");
+        if (!rc)
+            rc = sl_conf_to_json(from->items[i], y);
+    }
+    return rc;
+}
+
 static int load_dead_letter(struct sl_job *job, struct sl_error *err)
 {
     char *path = NULL;
     int rc;
     if (job->dead_letter_node) {
-        rc = sl_options_parse(dead_letter_options, NULL, job->dead_letter_node,
+        /* an s3:// dead-letter output takes the s3 sink's access keys */
+        const struct sl_sink_ops *s3 = sl_sink_find("s3");
+        const char **also = names_of(s3 ? s3->options : NULL, NULL, NULL);
+        rc = sl_options_parse(dead_letter_options, also, job->dead_letter_node,
                               "dead_letter", &path, err);
+        free(also);
         if (rc)
             return rc;
     } else {
@@ -300,16 +339,32 @@ static int load_dead_letter(struct sl_job *job, struct sl_error *err)
         path = (char *)b.data;
     }
     job->dead_letter_path = path;
-    /* The dead-letter output is a file sink writing JSON lines. */
+    /* JSON lines through the file sink, or the s3 sink for s3:// paths
+     * (with the access keys of dead_letter, else of an s3 sink). */
+    bool on_s3 = strncmp(path, "s3://", 5) == 0;
+    job->dead_letter_sink = sl_sink_find(on_s3 ? "s3" : "file");
+    if (!job->dead_letter_sink)
+        return sl_error_set(err, SL_EINVAL,
+                            "dead_letter: no %s sink in this build",
+                            on_s3 ? "s3" : "file");
+    const struct sl_conf *keys = job->dead_letter_node;
+    if (!keys && job->sink == sl_sink_find("s3"))
+        keys = job->sink_node;
     struct sl_buf y;
     sl_buf_init(&y, 0);
-    rc = sl_buf_puts(&y, "{\"type\": \"file\", \"format\": \"json\", \"path\": ");
+    rc = sl_buf_appendf(&y,
+                        "{\"type\": \"%s\", \"format\": \"json\", "
+                        "\"path\": ",
+                        on_s3 ? "s3" : "file");
     if (!rc)
         rc = sl_jsonw_cstr(&y, path);
+    if (!rc && on_s3)
+        rc = copy_s3_keys(&y, keys);
     if (!rc)
         rc = sl_buf_puts(&y, "}");
     if (!rc)
-        rc = sl_conf_load_string((char *)y.data, y.len, "dead_letter", &job->dead_letter_conf, err);
+        rc = sl_conf_load_string((char *)y.data, y.len, "dead_letter",
+                                 &job->dead_letter_conf, err);
     sl_buf_free(&y);
     return rc;
 }

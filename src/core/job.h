@@ -56,9 +56,11 @@ struct sl_job {
     const struct sl_source_ops *source;
     const struct sl_decoder_ops *decoder;
     const struct sl_sink_ops *sink;
-    /* dead-letter sink: a file sink configured from dead_letter.path */
+    /* dead-letter sink: the file sink, or the s3 sink for an s3:// path,
+     * configured from dead_letter.path (JSON lines) */
     struct sl_conf *dead_letter_conf; /* owned, synthesised */
     char *dead_letter_path;
+    const struct sl_sink_ops *dead_letter_sink;
 };
 
 /* Load and validate a job file. On failure *out is NULL and err says what

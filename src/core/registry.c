@@ -15,7 +15,8 @@ extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
     sl_encoder_parquet;
-extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_kafka;
+extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_kafka,
+    sl_sink_s3;
 extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
     sl_transform_select_fields, sl_transform_drop_fields,
     sl_transform_rename_field, sl_transform_drop_null_fields,
@@ -49,6 +50,7 @@ const struct sl_sink_ops *const sl_sinks[] = {
     &sl_sink_file,
     &sl_sink_stdout,
     &sl_sink_kafka,
+    &sl_sink_s3,
     NULL,
 };
 
