@@ -105,12 +105,13 @@ static inline bool sl_col_is_valid(const struct sl_col *c, size_t i)
 /* Append one null slot (struct: nulls in every child too). */
 int sl_col_append_null(struct sl_col *c);
 int sl_col_append_bool(struct sl_col *c, bool v);
-int sl_col_append_i32(struct sl_col *c, int32_t v);    /* int, date */
-int sl_col_append_i64(struct sl_col *c, int64_t v);    /* bigint, timestamp */
+int sl_col_append_i32(struct sl_col *c, int32_t v); /* int, date */
+int sl_col_append_i64(struct sl_col *c, int64_t v); /* bigint, timestamp */
 int sl_col_append_f32(struct sl_col *c, float v);
 int sl_col_append_f64(struct sl_col *c, double v);
 int sl_col_append_dec(struct sl_col *c, __int128 v);
-int sl_col_append_bytes(struct sl_col *c, const void *p, size_t n); /* string, binary */
+int sl_col_append_bytes(struct sl_col *c, const void *p,
+                        size_t n); /* string, binary */
 /* Reserve room for n bytes at the end of a string/binary column's data and
  * return where to write them; then sl_col_bytes_end(c, n_written). */
 uint8_t *sl_col_bytes_begin(struct sl_col *c, size_t n);

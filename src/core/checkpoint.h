@@ -53,7 +53,8 @@ struct sl_store {
     char *location;
 };
 /* Open a store for a location: a local folder (or file://folder; created
- * by the first put) or s3://bucket/prefix. Keys are '/'-separated names whose parts do not start with '.'. */
+ * by the first put) or s3://bucket/prefix. Keys are '/'-separated names whose
+ * parts do not start with '.'. */
 int sl_store_open(const char *location, struct sl_store **out,
                   struct sl_error *err);
 void sl_store_close(struct sl_store *s);
@@ -118,8 +119,7 @@ int sl_checkpoint_latest(struct sl_checkpoint *cp, int64_t *last_offsets,
                          int64_t *last_commit, struct sl_error *err);
 
 int sl_checkpoint_put_offsets(struct sl_checkpoint *cp,
-                              const struct sl_offsets *o,
-                              struct sl_error *err);
+                              const struct sl_offsets *o, struct sl_error *err);
 int sl_checkpoint_get_offsets(struct sl_checkpoint *cp, int64_t batch,
                               struct sl_offsets *out, struct sl_error *err);
 void sl_offsets_free(struct sl_offsets *o);

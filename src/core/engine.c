@@ -37,8 +37,16 @@
 static const char dl_schema_text[] =
     "struct<batch_id:bigint,partition:string,source:string,position:string,"
     "error:string,byte_offset:bigint,record:string,record_base64:string>";
-enum { DL_BATCH, DL_PART, DL_SOURCE, DL_POS, DL_ERROR, DL_OFFSET, DL_TEXT,
-       DL_B64 };
+enum {
+    DL_BATCH,
+    DL_PART,
+    DL_SOURCE,
+    DL_POS,
+    DL_ERROR,
+    DL_OFFSET,
+    DL_TEXT,
+    DL_B64
+};
 
 struct pstate {
     char *id;
@@ -55,11 +63,11 @@ struct engine {
     bool detect;
     struct sl_field schema; /* in force at the start of the batch */
     int64_t schema_version;
-    struct sl_batch *b;     /* decode batch */
+    struct sl_batch *b;       /* decode batch */
     struct sl_field b_schema; /* schema b was (re)built from or synced to */
-    struct sl_batch *dlb;   /* dead-letter rows */
-    struct sl_msgdec *md;   /* per-message decompression, or NULL */
-    struct sl_tchain *tc;   /* the job's transforms */
+    struct sl_batch *dlb;     /* dead-letter rows */
+    struct sl_msgdec *md;     /* per-message decompression, or NULL */
+    struct sl_tchain *tc;     /* the job's transforms */
     /* the chunk being transformed (for transform dead-letter rows) */
     const struct sl_batch_info *cur_bi;
     const struct sl_raw_chunk *cur_ch;
@@ -207,8 +215,8 @@ static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
     if (!rc)
         rc = sl_col_append_null(&c[DL_OFFSET]);
     if (!rc)
-        rc = sl_col_append_bytes(&c[DL_TEXT], e->row_json.data,
-                                 e->row_json.len);
+        rc =
+            sl_col_append_bytes(&c[DL_TEXT], e->row_json.data, e->row_json.len);
     if (!rc)
         rc = sl_col_append_null(&c[DL_B64]);
     if (!rc)
@@ -273,8 +281,8 @@ static int add_extras(struct engine *e, const struct sl_raw_record *r,
                     rc = sl_col_list_end(c);
             }
             if (rc)
-                return sl_error_set(err, rc, "metadata column %s: %s",
-                                    v->name, sl_strerror(rc));
+                return sl_error_set(err, rc, "metadata column %s: %s", v->name,
+                                    sl_strerror(rc));
         }
     }
     return 0;
@@ -339,8 +347,8 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         if (rc == SL_ENOMEM)
             return sl_error_set(err, rc, "decoding: out of memory");
         if (rc) {
-            rc = dead_letter(e, bi->batch_id, ch, r, derr.msg, derr.offset,
-                             err);
+            rc =
+                dead_letter(e, bi->batch_id, ch, r, derr.msg, derr.offset, err);
             if (rc)
                 return rc;
             continue;
@@ -400,8 +408,8 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         const struct sl_sink_ops *fs = e->job->dead_letter_sink;
         rc = fs->write(e->dl, bi, ch->partition, e->dlb, err);
         if (rc) {
-            sl_error_prefix(err, "dead-letter output %s: ",
-                            e->job->dead_letter_path);
+            sl_error_prefix(
+                err, "dead-letter output %s: ", e->job->dead_letter_path);
             return rc;
         }
         sl_batch_clear(e->dlb);
@@ -491,8 +499,9 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
     rc = e->job->dead_letter_sink->commit(e->dl, bi, &dlr, err);
     sl_buf_free(&dlr);
     if (rc) {
-        sl_error_prefix(err, "dead-letter output: commit of batch %" PRId64
-                             ": ", bi->batch_id);
+        sl_error_prefix(err,
+                        "dead-letter output: commit of batch %" PRId64 ": ",
+                        bi->batch_id);
         goto out;
     }
     if (e->detect) {
@@ -872,7 +881,8 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
                           dead_letter_row, &e, &e.tc, err);
     if (rc)
         goto out;
-    if ((rc = job->source->identity(e.src, &ident)) || (rc = sl_buf_cstr(&ident)))
+    if ((rc = job->source->identity(e.src, &ident)) ||
+        (rc = sl_buf_cstr(&ident)))
         goto out;
     rc = sl_checkpoint_open(job->checkpoint, job->name, (char *)ident.data,
                             &e.cp, err);
@@ -931,9 +941,9 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
             goto out;
         rc = sl_checkpoint_get_commit(e.cp, lc, &ci, err);
         if (!rc) {
-            rc = ci.schema ? set_schema(&e, ci.schema, ci.schema_version, err)
-                           : set_schema(&e, off.schema, off.schema_version,
-                                        err);
+            rc = ci.schema
+                     ? set_schema(&e, ci.schema, ci.schema_version, err)
+                     : set_schema(&e, off.schema, off.schema_version, err);
             sl_commit_info_free(&ci);
         }
         if (!rc && ranges_to_positions(&off, false, &start))
@@ -980,9 +990,9 @@ out:
     return rc;
 }
 
-int sl_engine_detect_schema(struct sl_job *job, int64_t sample,
-                            int timeout_ms, struct sl_field *out,
-                            int64_t *records, struct sl_error *err)
+int sl_engine_detect_schema(struct sl_job *job, int64_t sample, int timeout_ms,
+                            struct sl_field *out, int64_t *records,
+                            struct sl_error *err)
 {
     struct sl_run_opts o = {0};
     struct sl_run_stats st = {0};

@@ -17,17 +17,17 @@ struct sl_run_opts {
     /* Set to 1 by a signal handler: finish the window early, commit, exit.
      * Set to 2: abandon the batch in flight (it is replayed next time). */
     volatile sig_atomic_t *stop;
-    bool quiet;          /* no per-batch lines */
+    bool quiet; /* no per-batch lines */
 };
 
 struct sl_run_stats {
-    int64_t batches;        /* batches committed in this run */
-    int64_t replayed;       /* of which replays of an uncommitted batch */
-    int64_t raw_records;    /* records (lines, messages) read */
-    int64_t rows_in;        /* rows decoded */
-    int64_t rows_out;       /* rows handed to the sink */
-    int64_t dead_lettered;  /* records sent to the dead-letter output */
-    int64_t bytes_in;       /* raw bytes read */
+    int64_t batches;       /* batches committed in this run */
+    int64_t replayed;      /* of which replays of an uncommitted batch */
+    int64_t raw_records;   /* records (lines, messages) read */
+    int64_t rows_in;       /* rows decoded */
+    int64_t rows_out;      /* rows handed to the sink */
+    int64_t dead_lettered; /* records sent to the dead-letter output */
+    int64_t bytes_in;      /* raw bytes read */
     int64_t elapsed_ms;
 };
 
@@ -38,8 +38,8 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
 
 /* Read up to `sample` records from the job's source (from its starting
  * position, without a checkpoint) and detect their schema into *out. */
-int sl_engine_detect_schema(struct sl_job *job, int64_t sample,
-                            int timeout_ms, struct sl_field *out,
-                            int64_t *records, struct sl_error *err);
+int sl_engine_detect_schema(struct sl_job *job, int64_t sample, int timeout_ms,
+                            struct sl_field *out, int64_t *records,
+                            struct sl_error *err);
 
 #endif

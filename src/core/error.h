@@ -48,8 +48,7 @@ int sl_error_set(struct sl_error *err, int code, const char *fmt, ...)
 
 /* Like sl_error_set, and records the byte offset where decoding failed. */
 int sl_error_set_at(struct sl_error *err, int code, int64_t offset,
-                    const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Prefix the message already in err with more context ("while X: "). */
 void sl_error_prefix(struct sl_error *err, const char *fmt, ...)

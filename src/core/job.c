@@ -38,7 +38,8 @@ const struct sl_option sl_job_options[] = {
      "where rows go (see the sink types)"},
     {"dead_letter", SL_OPT_NODE, NULL, NULL, false,
      OPT(struct sl_job, dead_letter_node),
-     "{path: ...} for records that cannot be read; default <sink path>/_errors"},
+     "{path: ...} for records that cannot be read; default <sink "
+     "path>/_errors"},
     {"worker_id", SL_OPT_STRING, NULL, NULL, false,
      OPT(struct sl_job, worker_id),
      "scale-out (Kafka consumer group): this process's name among the "
@@ -125,8 +126,7 @@ static int valid_name(const char *s)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
-              *s == '-'))
+              (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
             return 0;
     return 1;
 }
@@ -225,7 +225,8 @@ static int load_sink(struct sl_job *job, struct sl_error *err)
         rc = unknown_part(n, "sink", "type", type, (char *)known.data, err);
         goto out;
     }
-    const struct sl_encoder_ops *enc = sl_encoder_find(format ? format : "json");
+    const struct sl_encoder_ops *enc =
+        sl_encoder_find(format ? format : "json");
     if (!enc) {
         KNOWN(sl_encoders, &known);
         rc = unknown_part(n, "sink", "format", format, (char *)known.data, err);
@@ -237,8 +238,7 @@ static int load_sink(struct sl_job *job, struct sl_error *err)
         rc = sl_error_set(err, SL_ENOMEM, "out of memory");
         goto out;
     }
-    rc = sl_options_parse(sl_job_sink_options, also, n, "sink", &job->snk,
-                          err);
+    rc = sl_options_parse(sl_job_sink_options, also, n, "sink", &job->snk, err);
     free(also);
 out:
     sl_buf_free(&known);
@@ -372,8 +372,8 @@ static int load_dead_letter(struct sl_job *job, struct sl_error *err)
 /* A `connection:` key in a source or sink names an entry of the job's
  * `connections:` map. */
 static int check_connection_ref(const struct sl_job *job,
-                                const struct sl_conf *node,
-                                const char *section, struct sl_error *err)
+                                const struct sl_conf *node, const char *section,
+                                struct sl_error *err)
 {
     const struct sl_conf *ref = sl_conf_get(node, "connection");
     const struct sl_conf *all = sl_conf_get(job->root, "connections");
@@ -406,17 +406,16 @@ int sl_job_load(const char *path, struct sl_job **out, struct sl_error *err)
         goto fail;
     }
     static const char *const reserved[] = {"connections", NULL};
-    rc = sl_options_parse(sl_job_options, reserved, job->root, "job", job,
-                          err);
+    rc = sl_options_parse(sl_job_options, reserved, job->root, "job", job, err);
     if (rc)
         goto fail;
     if (!valid_name(job->name)) {
-        rc = sl_error_set(err, SL_EINVAL,
-                          "%s: name: '%s' may only use letters, digits, "
-                          "'_', '.' and '-'",
-                          sl_conf_where(sl_conf_get(job->root, "name"), where,
-                                        sizeof where),
-                          job->name);
+        rc = sl_error_set(
+            err, SL_EINVAL,
+            "%s: name: '%s' may only use letters, digits, "
+            "'_', '.' and '-'",
+            sl_conf_where(sl_conf_get(job->root, "name"), where, sizeof where),
+            job->name);
         goto fail;
     }
     if (job->worker_id) {

@@ -41,12 +41,12 @@ struct sl_job {
     /* top level */
     char *name;
     int64_t window_ms;
-    char *checkpoint; /* this process's checkpoint location */
-    char *worker_id;  /* scale-out: this worker's name, or NULL */
-    char *checkpoint_root; /* with worker_id: the job's location, whose
-                              workers/<id>/ folders are the workers' */
-    int64_t keep_batches;     /* checkpoint entries kept when pruning */
-    int64_t chunk_records;    /* records decoded per chunk */
+    char *checkpoint;          /* this process's checkpoint location */
+    char *worker_id;           /* scale-out: this worker's name, or NULL */
+    char *checkpoint_root;     /* with worker_id: the job's location, whose
+                                  workers/<id>/ folders are the workers' */
+    int64_t keep_batches;      /* checkpoint entries kept when pruning */
+    int64_t chunk_records;     /* records decoded per chunk */
     int64_t max_batch_records; /* backpressure bound per batch, 0 = none */
     const struct sl_conf *source_node, *sink_node, *transforms_node,
         *dead_letter_node;

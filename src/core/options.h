@@ -75,8 +75,8 @@ int sl_conf_to_json(const struct sl_conf *c, struct sl_buf *out);
 int sl_conf_json_str(struct sl_buf *b, const char *s, size_t n);
 
 /* Value parsers shared by options and the CLI. */
-int sl_parse_duration_ms(const char *s, int64_t *ms);  /* 500ms 100s 5m 1h */
-int sl_parse_size(const char *s, int64_t *bytes);      /* 128MiB 1GB 4096 */
+int sl_parse_duration_ms(const char *s, int64_t *ms); /* 500ms 100s 5m 1h */
+int sl_parse_size(const char *s, int64_t *bytes);     /* 128MiB 1GB 4096 */
 int sl_parse_bool(const char *s, bool *v);
 int sl_parse_i64(const char *s, int64_t *v);
 
@@ -104,7 +104,7 @@ struct sl_option {
     const char *def;     /* default as text, NULL = none */
     const char *choices; /* SL_OPT_ENUM: "earliest|latest" */
     bool required;
-    size_t offset;       /* offsetof(struct X, member) */
+    size_t offset; /* offsetof(struct X, member) */
     const char *help;
 };
 

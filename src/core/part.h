@@ -84,8 +84,8 @@ struct sl_raw_extra {
     enum sl_type type; /* SL_STRING, SL_INT, SL_BIGINT, SL_TIMESTAMP, or
                           SL_MAP (map<string,string> from pairs) */
     bool null;
-    int64_t i64;                     /* SL_INT, SL_BIGINT, SL_TIMESTAMP */
-    const uint8_t *p;                /* SL_STRING (valid UTF-8) */
+    int64_t i64;      /* SL_INT, SL_BIGINT, SL_TIMESTAMP */
+    const uint8_t *p; /* SL_STRING (valid UTF-8) */
     size_t len;
     const struct sl_raw_pair *pairs; /* SL_MAP */
     size_t n_pairs;
@@ -111,7 +111,7 @@ typedef long (*sl_frame_fn)(void *frame_state, const uint8_t *p, size_t n,
 
 struct sl_source_ctx {
     const char *job_name;
-    const struct sl_conf *conf; /* the job's `source:` map */
+    const struct sl_conf *conf;    /* the job's `source:` map */
     const char *starting_position; /* "earliest" | "latest" */
     size_t max_record_bytes;       /* a longer record is cut and reported */
     sl_frame_fn frame;             /* NULL = lines */
@@ -165,7 +165,7 @@ struct sl_source_ops {
 /* ---- decoder (input format) ---- */
 
 struct sl_decoder_ctx {
-    const struct sl_conf *conf;   /* the job's `source:` map */
+    const struct sl_conf *conf;    /* the job's `source:` map */
     const struct sl_field *schema; /* declared schema, NULL = detect */
     size_t max_depth;              /* nesting limit */
 };
@@ -228,14 +228,14 @@ struct sl_batch_info {
     int64_t batch_id;
     int64_t window_start_ms; /* recorded in offsets/N: ingest_* columns */
     int64_t window_end_ms;
-    bool replay;             /* replaying a recorded, uncommitted batch */
+    bool replay; /* replaying a recorded, uncommitted batch */
 };
 
 struct sl_sink_ctx {
     const char *job_name;
-    const struct sl_conf *conf;  /* the `sink:` (or `dead_letter:`) map */
-    const char *checkpoint_id;   /* goes into every output name */
-    const char *default_format;  /* when conf has no `format` */
+    const struct sl_conf *conf;        /* the `sink:` (or `dead_letter:`) map */
+    const char *checkpoint_id;         /* goes into every output name */
+    const char *default_format;        /* when conf has no `format` */
     const struct sl_conf *connections; /* the job's `connections:`, or NULL */
 };
 
@@ -244,8 +244,7 @@ struct sl_sink_ops {
     const char *summary;
     const struct sl_option *options;
     bool exactly_once;
-    int (*open)(const struct sl_sink_ctx *ctx, void **st,
-                struct sl_error *err);
+    int (*open)(const struct sl_sink_ctx *ctx, void **st, struct sl_error *err);
     int (*begin)(void *st, const struct sl_batch_info *bi,
                  struct sl_error *err);
     /* Rows of one source partition, in source order. Nothing becomes
@@ -301,16 +300,15 @@ struct sl_transform_ops {
                  struct sl_error *err);
     /* Stateful transforms: state after a batch, and back. */
     int (*snapshot)(void *st, struct sl_buf *out, struct sl_error *err);
-    int (*restore)(void *st, const uint8_t *p, size_t n,
-                   struct sl_error *err);
+    int (*restore)(void *st, const uint8_t *p, size_t n, struct sl_error *err);
     void (*destroy)(void *st);
     /* Optional, called once after create, before any apply: keep env;
      * with env->schema set, check the config against it (errors name the
      * job file line) and fill *out with the output schema (SL_STRUCT);
      * with env->schema NULL leave *out zeroed. A transform that cannot run
      * under schema detection refuses here, saying why. */
-    int (*prepare)(void *st, struct sl_transform_env *env,
-                   struct sl_field *out, struct sl_error *err);
+    int (*prepare)(void *st, struct sl_transform_env *env, struct sl_field *out,
+                   struct sl_error *err);
     /* Option table of the config map (docs and --help), may be NULL. */
     const struct sl_option *options;
     /* Shape of the config when it is not a map: "expression", "list",

@@ -19,12 +19,12 @@
 enum sl_type {
     SL_NULLTYPE = 0, /* detection only: a field seen only as null so far */
     SL_BOOLEAN,
-    SL_INT,       /* int32 */
-    SL_BIGINT,    /* int64 */
-    SL_FLOAT,     /* float32 */
-    SL_DOUBLE,    /* float64 */
-    SL_DECIMAL,   /* unscaled __int128 with precision/scale */
-    SL_STRING,    /* UTF-8 */
+    SL_INT,     /* int32 */
+    SL_BIGINT,  /* int64 */
+    SL_FLOAT,   /* float32 */
+    SL_DOUBLE,  /* float64 */
+    SL_DECIMAL, /* unscaled __int128 with precision/scale */
+    SL_STRING,  /* UTF-8 */
     SL_BINARY,
     SL_DATE,      /* int32 days since 1970-01-01 */
     SL_TIMESTAMP, /* int64 microseconds since epoch, UTC */
@@ -53,8 +53,7 @@ static inline bool sl_type_is_nested(enum sl_type t)
 
 /* Parse a Hive/Glue type string into *out (fields zeroed first; out->name
  * left NULL). Errors name the character position. */
-int sl_type_parse(const char *text, struct sl_field *out,
-                  struct sl_error *err);
+int sl_type_parse(const char *text, struct sl_field *out, struct sl_error *err);
 /* Append the Hive spelling of f's type (not its name) to b. */
 int sl_type_format(const struct sl_field *f, struct sl_buf *b);
 

@@ -235,9 +235,8 @@ static void test_locations(void **state)
     (void)state;
     struct sl_checkpoint *cp;
     struct sl_error err;
-    assert_int_equal(
-        sl_checkpoint_open("s3:///cp", "orders", "x", &cp, &err),
-        SL_EINVAL);
+    assert_int_equal(sl_checkpoint_open("s3:///cp", "orders", "x", &cp, &err),
+                     SL_EINVAL);
     assert_string_equal(err.msg, "checkpoint s3:///cp: 's3:///cp': the bucket "
                                  "name is empty or longer than 63 "
                                  "characters");
