@@ -11,7 +11,9 @@
 extern const struct sl_source_ops sl_source_file, sl_source_stdin,
     sl_source_generator;
 extern const struct sl_decoder_ops sl_decoder_json;
+extern const struct sl_decoder_ops sl_decoder_avro;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
+extern const struct sl_encoder_ops sl_encoder_avro;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
 
 const struct sl_source_ops *const sl_sources[] = {
@@ -23,12 +25,14 @@ const struct sl_source_ops *const sl_sources[] = {
 
 const struct sl_decoder_ops *const sl_decoders[] = {
     &sl_decoder_json,
+    &sl_decoder_avro,
     NULL,
 };
 
 const struct sl_encoder_ops *const sl_encoders[] = {
     &sl_encoder_json,
     &sl_encoder_csv,
+    &sl_encoder_avro,
     NULL,
 };
 
