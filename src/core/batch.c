@@ -373,7 +373,7 @@ int sl_col_append_bool(struct sl_col *c, bool v)
 uint8_t *sl_col_bytes_begin(struct sl_col *c, size_t n)
 {
     assert(c->type == SL_STRING || c->type == SL_BINARY);
-    if (n <= c->data_cap - c->data_len)
+    if (c->data && n <= c->data_cap - c->data_len)
         return c->data + c->data_len;
     if (n > (size_t)INT32_MAX - c->data_len)
         return NULL;

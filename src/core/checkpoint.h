@@ -7,7 +7,8 @@
  * are atomic: temp file, fsync, rename, fsync of the folder.
  *
  * Files are JSON:
- *   metadata   {"job":..., "id":..., "source":..., "created_ms":...}
+ *   metadata   {"job":..., "id":..., "source":..., "created_ms":...,
+ *               "version":1}
  *   offsets/N  {"batch":N, "window_start_ms":..., "window_end_ms":...,
  *               "schema":"struct<...>", "schema_version":V,
  *               "partitions":[{"id":..., "start":..., "end":...}, ...]}
@@ -33,23 +34,33 @@ struct sl_store_ops {
     const char *scheme; /* "file", "s3" */
     int (*put)(struct sl_store *s, const char *key, const void *p, size_t n,
                struct sl_error *err);
-    /* SL_ENOTFOUND when missing. */
+    /* Replace out's content with the blob; SL_ENOTFOUND when missing,
+     * SL_ELIMIT past out->max. */
     int (*get)(struct sl_store *s, const char *key, struct sl_buf *out,
                struct sl_error *err);
     /* Keys directly under prefix ("offsets/") without the prefix. */
     int (*list)(struct sl_store *s, const char *prefix, struct sl_strlist *out,
                 struct sl_error *err);
+    /* Missing key is success. Locally a key that is a folder whose blobs
+     * were deleted (state/N) is removed too; on S3 there is nothing to do. */
     int (*del)(struct sl_store *s, const char *key, struct sl_error *err);
+    /* Remove every key, `metadata` last, then the location itself. */
+    int (*destroy)(struct sl_store *s, struct sl_error *err);
     void (*close)(struct sl_store *s);
 };
 struct sl_store {
     const struct sl_store_ops *ops;
     char *location;
 };
-/* Open a store for a location: a local folder (created if missing) now. */
+/* Open a store for a location: a local folder (or file://folder; created
+ * by the first put) now; s3:// is refused with SL_EINVAL until S3 support
+ * lands. Keys are '/'-separated names whose parts do not start with '.'. */
 int sl_store_open(const char *location, struct sl_store **out,
                   struct sl_error *err);
 void sl_store_close(struct sl_store *s);
+/* The local folder store (store_local.c); sl_store_open dispatches to it. */
+int sl_store_local_open(const char *location, const char *path,
+                        struct sl_store **out, struct sl_error *err);
 
 /* ---- checkpoint ---- */
 
@@ -92,6 +103,12 @@ int sl_checkpoint_open_existing(const char *location,
 void sl_checkpoint_close(struct sl_checkpoint *cp);
 const char *sl_checkpoint_id(const struct sl_checkpoint *cp);
 const char *sl_checkpoint_job(const struct sl_checkpoint *cp);
+/* Source identity recorded at creation (NULL when none was given). */
+const char *sl_checkpoint_source(const struct sl_checkpoint *cp);
+int64_t sl_checkpoint_created_ms(const struct sl_checkpoint *cp);
+
+/* How many batches the engine keeps by default (sl_checkpoint_prune). */
+#define SL_CHECKPOINT_KEEP 100
 
 /* Highest N with offsets/N and with commits/N, -1 when none. */
 int sl_checkpoint_latest(struct sl_checkpoint *cp, int64_t *last_offsets,

@@ -29,6 +29,7 @@
 #define CONF_MAX_DEPTH 64           /* nested maps and lists */
 #define CONF_MAX_NODES (2u << 20)   /* nodes in one tree */
 #define CONF_MAX_SCALAR (16u << 20) /* one scalar after ${VAR} */
+#define CONF_MAX_KEY 1000           /* JSON text of a key we print */
 
 struct loader {
     yaml_parser_t p;
@@ -496,7 +497,7 @@ int sl_conf_load_file(const char *path, struct sl_conf **out,
                             strerror(errno));
     struct sl_buf b;
     sl_buf_init(&b, CONF_MAX_FILE);
-    int rc = 0;
+    int rc = 0, e = 0;
     for (;;) {
         rc = sl_buf_reserve(&b, 64 * 1024);
         if (rc)
@@ -504,8 +505,10 @@ int sl_conf_load_file(const char *path, struct sl_conf **out,
         size_t got = fread(b.data + b.len, 1, b.cap - b.len, f);
         b.len += got;
         if (got == 0) {
-            if (ferror(f))
+            if (ferror(f)) {
+                e = errno;
                 rc = SL_EIO;
+            }
             break;
         }
     }
@@ -514,7 +517,8 @@ int sl_conf_load_file(const char *path, struct sl_conf **out,
         rc = sl_error_set(err, rc, "%s: larger than %u bytes", path,
                           CONF_MAX_FILE);
     else if (rc)
-        rc = sl_error_set(err, rc, "cannot read %s: %s", path, sl_strerror(rc));
+        rc = sl_error_set(err, rc, "cannot read job file %s: %s", path,
+                          e ? strerror(e) : sl_strerror(rc));
     if (rc == 0)
         rc = sl_conf_parse((const char *)b.data, b.len, path, 0, out, err);
     sl_buf_free(&b);
@@ -614,6 +618,61 @@ static bool is_json_number(const char *s)
     return *s == '\0';
 }
 
+/* Length of a code point at p that libyaml would not read back as itself
+ * inside a double-quoted scalar (C1 controls, line separators, BOM,
+ * non-characters), or 0. p is valid UTF-8 with at least one byte. */
+static size_t yaml_special(const uint8_t *p, size_t left, uint32_t *cp)
+{
+    if (left >= 2 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *cp = p[1];
+        return 2;
+    }
+    if (left >= 3 &&
+        ((p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) ||
+         (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) ||
+         (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)))) {
+        *cp = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+              (p[2] & 0x3f);
+        return 3;
+    }
+    return 0;
+}
+
+int sl_conf_json_str(struct sl_buf *b, const char *s, size_t n)
+{
+    if (!sl_utf8_valid((const uint8_t *)s, n))
+        return SL_EINVAL;
+    size_t start = b->len;
+    int rc = sl_jsonw_str(b, s, n);
+    if (rc)
+        return rc;
+    /* jsonw leaves bytes >= 0x80 alone; escape the few libyaml would
+     * fold or refuse. Rare, so only rewrite when one is present. */
+    const uint8_t *q = b->data + start, *end = b->data + b->len;
+    uint32_t cp;
+    while (q < end && !yaml_special(q, (size_t)(end - q), &cp))
+        q++;
+    if (q == end)
+        return 0;
+    size_t len = b->len - start;
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return SL_ENOMEM;
+    memcpy(copy, b->data + start, len);
+    b->len = start;
+    for (size_t i = 0; i < len && rc == 0;) {
+        size_t k = yaml_special(copy + i, len - i, &cp);
+        if (k) {
+            rc = sl_buf_appendf(b, "\\u%04x", (unsigned)cp);
+            i += k;
+        } else {
+            rc = sl_buf_putc(b, (char)copy[i++]);
+        }
+    }
+    free(copy);
+    return rc;
+}
+
 static int to_json(const struct sl_conf *c, struct sl_buf *out, int depth)
 {
     int rc = 0;
@@ -627,14 +686,18 @@ static int to_json(const struct sl_conf *c, struct sl_buf *out, int depth)
             (strcmp(c->str, "true") == 0 || strcmp(c->str, "false") == 0 ||
              is_json_number(c->str)))
             return sl_buf_puts(out, c->str);
-        return sl_jsonw_cstr(out, c->str);
+        return sl_conf_json_str(out, c->str, strlen(c->str));
     case SL_CONF_MAP:
         rc = sl_buf_putc(out, '{');
         for (size_t i = 0; rc == 0 && i < c->n; i++) {
             if (i)
                 rc = sl_buf_putc(out, ',');
+            size_t at = out->len;
             if (rc == 0)
-                rc = sl_jsonw_cstr(out, c->keys[i]);
+                rc = sl_conf_json_str(out, c->keys[i], strlen(c->keys[i]));
+            /* libyaml reads a key only if it fits in 1024 bytes. */
+            if (rc == 0 && out->len - at > CONF_MAX_KEY)
+                rc = SL_ELIMIT;
             if (rc == 0)
                 rc = sl_buf_putc(out, ':');
             if (rc == 0)

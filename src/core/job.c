@@ -250,7 +250,8 @@ static int load_dead_letter(struct sl_job *job, struct sl_error *err)
         const char *sp = sl_conf_str(job->sink_node, "path");
         struct sl_buf b;
         sl_buf_init(&b, 0);
-        rc = sl_buf_appendf(&b, "%s/_errors", sp ? sp : job->checkpoint);
+        rc = sp ? sl_buf_appendf(&b, "%s/_errors", sp)
+                : sl_buf_appendf(&b, "%s_errors", job->checkpoint);
         if (!rc)
             rc = sl_buf_cstr(&b);
         if (rc)

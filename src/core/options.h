@@ -65,8 +65,14 @@ const char *sl_conf_key_where(const struct sl_conf *c, size_t i, char *buf,
 bool sl_conf_is_null(const struct sl_conf *c);
 /* Append c as compact JSON: quoted scalars become strings, plain scalars
  * that are JSON literals (numbers, true, false, null) stay bare, other plain
- * scalars become strings. */
+ * scalars become strings. SL_ELIMIT when a key's JSON text is over 1000
+ * bytes (libyaml cannot read such a key back). */
 int sl_conf_to_json(const struct sl_conf *c, struct sl_buf *out);
+/* Append s[0..n) as a JSON string that this loader reads back exactly:
+ * sl_jsonw_str plus \u escapes for the code points YAML folds or refuses
+ * (U+0080-U+009F, U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF). SL_EINVAL when
+ * s is not valid UTF-8. */
+int sl_conf_json_str(struct sl_buf *b, const char *s, size_t n);
 
 /* Value parsers shared by options and the CLI. */
 int sl_parse_duration_ms(const char *s, int64_t *ms);  /* 500ms 100s 5m 1h */
@@ -104,8 +110,18 @@ struct sl_option {
 
 /* Fill `dst` from map node `c` following `opts` (NULL-terminated by name).
  * Keys in `also` (NULL-terminated, may be NULL) are allowed and ignored: they
- * belong to another table read from the same node. Defaults are applied
- * first. Errors: "job.yaml:12:5: source: unknown key 'pth' (known: ...)". */
+ * belong to another table read from the same node. Options without a
+ * default are zeroed, then defaults are applied. `c` may be NULL (section
+ * absent); a null value (`key:`, `key: null`) counts as absent. Errors
+ * (SL_EINVAL; dst is then left zeroed, nothing to free):
+ *   job.yaml:12:5: source: unknown key 'pth', did you mean 'path'? (known
+ *     keys: path, format, ...)
+ *   job.yaml:3:9: source.window: '10x' is not a duration (use ms, s, m or
+ *     h, e.g. 100s)
+ *   job.yaml:7:3: source: missing required key 'path'   (where = the map)
+ * SL_OPT_STRLIST also takes one scalar (a one-item list). SL_OPT_SCHEMA
+ * takes a list of {name, type, nullable (default true)} or one Hive
+ * struct<...> string. */
 int sl_options_parse(const struct sl_option *opts, const char *const *also,
                      const struct sl_conf *c, const char *section, void *dst,
                      struct sl_error *err);

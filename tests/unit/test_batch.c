@@ -351,6 +351,11 @@ static void test_bytes_api(void **state)
 {
     struct sl_batch *b = make("struct<s:string>");
     struct sl_col *s = sl_batch_col(b, "s");
+    /* an empty string first, before the data buffer exists */
+    assert_int_equal(sl_col_append_bytes(s, "", 0), 0);
+    assert_true(sl_col_is_valid(s, 0));
+    assert_int_equal(s->off[1], 0);
+    sl_batch_clear(b);
     uint8_t *p = sl_col_bytes_begin(s, 1000);
     assert_non_null(p);
     memcpy(p, "hello", 5);

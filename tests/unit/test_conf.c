@@ -171,6 +171,8 @@ static void test_json_file(void **state)
     assert_string_equal(err.msg, "cannot open job file "
                                  "/nonexistent/sl/job.yaml: No such file or "
                                  "directory");
+    assert_int_equal(sl_conf_load_file("/tmp", &c, &err), SL_EIO);
+    assert_string_equal(err.msg, "cannot read job file /tmp: Is a directory");
 }
 
 static void test_to_json_plain_text(void **state)
@@ -190,6 +192,41 @@ static void test_to_json_plain_text(void **state)
                         "\"d\":\"1.\",\"e\":\"tab\\there\"}");
     sl_buf_free(&b);
     sl_conf_free(c);
+}
+
+static void test_json_str_reads_back(void **state)
+{
+    (void)state;
+    /* Code points YAML folds (U+0085, U+2028, U+2029) or refuses (C1,
+     * BOM, non-characters) are escaped; everything else stays raw. */
+    const char *s = "a\xc2\x85"
+                    "b\xe2\x80\xa8"
+                    "c\xe2\x80\xa9"
+                    "d\xc2\x80"
+                    "e\xef\xbb\xbf"
+                    "f\xef\xbf\xbf"
+                    "g\xc3\xa9\n\"";
+    struct sl_buf b;
+    sl_buf_init(&b, 0);
+    assert_int_equal(sl_buf_puts(&b, "{\"k\":"), 0);
+    assert_int_equal(sl_conf_json_str(&b, s, strlen(s)), 0);
+    assert_int_equal(sl_buf_putc(&b, '}'), 0);
+    assert_int_equal(sl_buf_cstr(&b), 0);
+    assert_string_equal((char *)b.data,
+                        "{\"k\":\"a\\u0085b\\u2028c\\u2029d\\u0080e\\ufeff"
+                        "f\\uffffg\xc3\xa9\\n\\\"\"}");
+    struct sl_conf *c = NULL;
+    struct sl_error err;
+    assert_int_equal(sl_conf_parse((char *)b.data, b.len, "x.json",
+                                   SL_CONF_NO_ENV, &c, &err),
+                     0);
+    assert_string_equal(sl_conf_str(c, "k"), s);
+    sl_conf_free(c);
+    size_t before = b.len;
+    assert_int_equal(sl_conf_json_str(&b, "\xff", 1), SL_EINVAL);
+    assert_int_equal(sl_conf_json_str(&b, "a\xc3", 2), SL_EINVAL);
+    assert_int_equal(b.len, before);
+    sl_buf_free(&b);
 }
 
 static void test_env(void **state)
@@ -274,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_null_and_quoted),
         cmocka_unit_test(test_json_file),
         cmocka_unit_test(test_to_json_plain_text),
+        cmocka_unit_test(test_json_str_reads_back),
         cmocka_unit_test(test_env),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_depth_limit),

@@ -1,0 +1,880 @@
+/*
+ * file.c - the local data-lake sink (`type: file`), exactly-once.
+ *
+ * DESIGN.md §2 steps 3-5. Rows of each (source partition, folder) go to
+ * their own file, named by lake.h from (checkpoint id, batch id, partition,
+ * part number); folders come from partition_by. While the batch runs the
+ * files are temps in <path>/_sluice_tmp/ (nothing visible); commit fsyncs
+ * them, renames them to their final names and fsyncs the folders. A replay
+ * writes the same rows, so the same names with the same bytes, and renames
+ * over what a crashed commit may have left: each record once.
+ *
+ * A new part starts only because of the data: when the file has reached
+ * max_file_size, checked every `step` rows of the file (step is set from
+ * max_file_size, 1..256, so where chunks were cut never matters), or when
+ * the chunk's schema differs from the file's and the format writes the
+ * schema into the file (a CSV header, a Parquet footer); JSON lines go on
+ * in the same file.
+ *
+ * Memory: each open file buffers encoder output and writes it with
+ * open(O_APPEND)/write/close once FLUSH_AT bytes are buffered, so no file
+ * descriptor stays open between calls whatever the number of folders; all
+ * buffers are flushed when their total passes FLUSH_ALL_AT, and with more
+ * than KEEP_BUFFERS streams a flushed buffer is freed, not kept.
+ *
+ * The engine also uses this sink for the dead-letter output, so nothing
+ * here knows what the rows are. Called from the engine thread only.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jsonw.h"
+#include "lake.h"
+#include "lake_fs.h"
+#include "log.h"
+#include "part.h"
+#include "sink_common.h"
+
+#define TMP_DIR "_sluice_tmp"
+#define FLUSH_AT (1u << 20)
+#define FLUSH_ALL_AT (64u << 20)
+#define OUT_MAX (1ull << 30) /* one write step of rows must fit */
+#define MAX_STREAMS 100000
+#define RECEIPT_NAMES 16
+#define MAX_STEP 256
+#define KEEP_BUFFERS 64 /* streams that keep their buffer between flushes */
+/* Temps of other checkpoints are left alone unless this old (seconds). */
+#define STALE_TMP_AGE (24 * 3600)
+
+struct file_opts {
+    char *path;
+    char *format;
+    struct sl_strlist partition_by;
+    int64_t max_file_size;
+};
+
+static const struct sl_option file_options[] = {
+    {"path", SL_OPT_STRING, NULL, NULL, true, offsetof(struct file_opts, path),
+     "output folder (created if missing)"},
+    {"format", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct file_opts, format),
+     "output format: json, csv or another registered encoder (default: the "
+     "job's default format)"},
+    {"partition_by", SL_OPT_STRLIST, NULL, NULL, false,
+     offsetof(struct file_opts, partition_by),
+     "Hive folders: ingest_year, ingest_month, ingest_day, ingest_hour (from "
+     "the batch window start, UTC) or top-level column names"},
+    {"max_file_size", SL_OPT_SIZE, "128MiB", NULL, false,
+     offsetof(struct file_opts, max_file_size),
+     "start a new part once a file reaches this size"},
+    {0},
+};
+
+/* One output file of the batch. */
+struct out_file {
+    char *tmp;   /* absolute temp path */
+    char *final; /* absolute final path */
+    char *rel;   /* final path relative to the sink path */
+    uint64_t bytes, rows;
+};
+
+/* The files of one (partition, folder) in the current batch. */
+struct stream {
+    char *partition, *folder;
+    uint32_t part; /* number of the open file, or of the next one */
+    bool open;     /* a file is being written */
+    size_t file;   /* index in files[] of the open file */
+    struct sl_field schema;
+    void *enc;
+    uint64_t flushed;  /* bytes already in the temp file */
+    uint64_t rows;     /* rows in the open file */
+    struct sl_buf out; /* encoder output not yet in the file */
+};
+
+struct pid_slot {
+    char *id;
+    uint64_t h;
+};
+
+struct file_sink {
+    struct file_opts o;
+    const struct sl_encoder_ops *enc;
+    const struct sl_conf *conf;
+    char *cpid, *path, *tmpdir;
+    struct sl_lake_spec spec;
+    size_t step; /* rows between size checks */
+
+    bool in_batch;
+    struct sl_batch_info bi;
+    struct stream *streams;
+    size_t n_streams, cap_streams;
+    uint32_t *tab; /* stream index + 1, open addressing */
+    size_t tab_cap;
+    struct pid_slot *pids; /* partitions of the batch by name hash */
+    size_t n_pids, pid_cap;
+    struct out_file *files;
+    size_t n_files, cap_files;
+    uint64_t buffered; /* sum of streams' out.len */
+
+    void **pool; /* idle encoders */
+    size_t n_pool, cap_pool;
+    struct sl_lake_groups groups;
+    struct sl_buf scratch;
+    uint32_t seq[MAX_STEP];
+};
+
+/* ---- encoders ---- */
+
+static int enc_get(struct file_sink *s, void **out, struct sl_error *err)
+{
+    if (s->n_pool) {
+        *out = s->pool[--s->n_pool];
+        return 0;
+    }
+    return s->enc->create(s->conf, out, err);
+}
+
+static void enc_put(struct file_sink *s, void *e)
+{
+    if (!e)
+        return;
+    if (s->n_pool == s->cap_pool) {
+        size_t cap = s->cap_pool ? s->cap_pool * 2 : 8;
+        void **p = realloc(s->pool, cap * sizeof *p);
+        if (!p) {
+            s->enc->destroy(e);
+            return;
+        }
+        s->pool = p;
+        s->cap_pool = cap;
+    }
+    s->pool[s->n_pool++] = e;
+}
+
+/* ---- streams ---- */
+
+static uint64_t stream_hash(const char *partition, const char *folder)
+{
+    /* Hash of "partition\0folder" without building it. */
+    uint64_t h1 = sl__lake_hash(partition, strlen(partition));
+    uint64_t h2 = sl__lake_hash(folder, strlen(folder));
+    return h1 ^ (h2 * 0x9e3779b97f4a7c15ULL);
+}
+
+static int rehash(struct file_sink *s)
+{
+    size_t cap = s->tab_cap ? s->tab_cap * 2 : 64;
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (!t)
+        return SL_ENOMEM;
+    for (size_t k = 0; k < s->n_streams; k++) {
+        size_t h =
+            (size_t)stream_hash(s->streams[k].partition, s->streams[k].folder);
+        while (t[h & (cap - 1)])
+            h++;
+        t[h & (cap - 1)] = (uint32_t)k + 1;
+    }
+    free(s->tab);
+    s->tab = t;
+    s->tab_cap = cap;
+    return 0;
+}
+
+/* The partitions of the batch by name hash: two partitions whose names
+ * would collide (lake.h) are refused rather than overwrite each other. */
+static int check_partition(struct file_sink *s, const char *partition,
+                           struct sl_error *err)
+{
+    if (s->n_pids * 2 >= s->pid_cap) {
+        size_t cap = s->pid_cap ? s->pid_cap * 2 : 64;
+        struct pid_slot *t = calloc(cap, sizeof *t);
+        if (!t)
+            return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+        for (size_t k = 0; k < s->pid_cap; k++) {
+            if (!s->pids[k].id)
+                continue;
+            size_t h = (size_t)s->pids[k].h;
+            while (t[h & (cap - 1)].id)
+                h++;
+            t[h & (cap - 1)] = s->pids[k];
+        }
+        free(s->pids);
+        s->pids = t;
+        s->pid_cap = cap;
+    }
+    uint64_t h = sl__lake_hash(partition, strlen(partition));
+    size_t i = (size_t)h;
+    for (;; i++) {
+        struct pid_slot *e = &s->pids[i & (s->pid_cap - 1)];
+        if (!e->id)
+            break;
+        if (e->h != h)
+            continue;
+        if (strcmp(e->id, partition) == 0)
+            return 0;
+        return sl_error_set(err, SL_ECONFLICT,
+                            "file sink: partitions '%s' and '%s' have the "
+                            "same name hash %016llx; their files would "
+                            "overwrite each other",
+                            e->id, partition, (unsigned long long)h);
+    }
+    struct pid_slot *e = &s->pids[i & (s->pid_cap - 1)];
+    if (!(e->id = strdup(partition)))
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    e->h = h;
+    s->n_pids++;
+    return 0;
+}
+
+static int stream_get(struct file_sink *s, const char *partition,
+                      const char *folder, struct stream **out,
+                      struct sl_error *err)
+{
+    if (s->n_streams * 2 >= s->tab_cap && rehash(s))
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    size_t h = (size_t)stream_hash(partition, folder);
+    for (;; h++) {
+        uint32_t e = s->tab[h & (s->tab_cap - 1)];
+        if (!e)
+            break;
+        struct stream *st = &s->streams[e - 1];
+        if (strcmp(st->partition, partition) == 0 &&
+            strcmp(st->folder, folder) == 0) {
+            *out = st;
+            return 0;
+        }
+    }
+    if (s->n_streams >= MAX_STREAMS)
+        return sl_error_set(err, SL_ELIMIT,
+                            "file sink: more than %d (partition, folder) "
+                            "outputs in batch %lld; check partition_by",
+                            MAX_STREAMS, (long long)s->bi.batch_id);
+    int rc = check_partition(s, partition, err);
+    if (rc)
+        return rc;
+    if (s->n_streams == s->cap_streams) {
+        size_t cap = s->cap_streams ? s->cap_streams * 2 : 16;
+        struct stream *v = realloc(s->streams, cap * sizeof *v);
+        if (!v)
+            return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+        s->streams = v;
+        s->cap_streams = cap;
+    }
+    struct stream *st = &s->streams[s->n_streams];
+    memset(st, 0, sizeof *st);
+    st->partition = strdup(partition);
+    st->folder = strdup(folder);
+    if (!st->partition || !st->folder) {
+        free(st->partition);
+        free(st->folder);
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    }
+    sl_buf_init(&st->out, OUT_MAX);
+    s->n_streams++;
+    s->tab[h & (s->tab_cap - 1)] = (uint32_t)s->n_streams;
+    *out = st;
+    return 0;
+}
+
+/* ---- files ---- */
+
+/* Empty st's buffer after its bytes went to the file. With many streams
+ * (folders x partitions) the memory is given back, so the buffers' total
+ * stays near FLUSH_ALL_AT instead of FLUSH_AT per stream. */
+static void trim_out(struct file_sink *s, struct stream *st)
+{
+    if (s->n_streams > KEEP_BUFFERS)
+        sl_buf_free(&st->out);
+    else
+        sl_buf_reset(&st->out);
+}
+
+static int flush_stream(struct file_sink *s, struct stream *st,
+                        struct sl_error *err)
+{
+    if (st->out.len == 0)
+        return 0;
+    const struct out_file *f = &s->files[st->file];
+    int rc = sl__fs_write(f->tmp, st->out.data, st->out.len, 0, err);
+    if (rc)
+        return rc;
+    st->flushed += st->out.len;
+    s->buffered -= st->out.len;
+    trim_out(s, st);
+    return 0;
+}
+
+static int flush_all(struct file_sink *s, struct sl_error *err)
+{
+    for (size_t k = 0; k < s->n_streams; k++) {
+        struct stream *st = &s->streams[k];
+        if (st->open) {
+            int rc = flush_stream(s, st, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* A new temp file for st (the next part), the encoder not yet begun. */
+static int open_file(struct file_sink *s, struct stream *st,
+                     const struct sl_field *schema, struct sl_error *err)
+{
+    if (s->n_files == s->cap_files) {
+        size_t cap = s->cap_files ? s->cap_files * 2 : 16;
+        struct out_file *v = realloc(s->files, cap * sizeof *v);
+        if (!v)
+            return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+        s->files = v;
+        s->cap_files = cap;
+    }
+    struct out_file *f = &s->files[s->n_files];
+    memset(f, 0, sizeof *f);
+    struct sl_buf *b = &s->scratch;
+    sl_buf_reset(b);
+    int rc = 0;
+    if (*st->folder)
+        rc = sl_buf_appendf(b, "%s/", st->folder);
+    size_t base = b->len;
+    if (!rc)
+        rc = sl__lake_part_name(b, s->bi.batch_id, st->partition, st->part,
+                                s->cpid, s->enc->extension);
+    if (!rc)
+        rc = sl_buf_cstr(b);
+    if (rc)
+        return sl_error_set(err, rc, "file sink: cannot name a file: %s",
+                            sl_strerror(rc));
+    const char *rel = (const char *)b->data;
+    /* The temp name is the final name plus the folder's hash: a replay
+     * truncates and rewrites its own temps. */
+    uint64_t fh = sl__lake_hash(st->folder, strlen(st->folder));
+    if (asprintf(&f->tmp, "%s/%s.%016llx.tmp", s->tmpdir, rel + base,
+                 (unsigned long long)fh) < 0)
+        f->tmp = NULL;
+    if (asprintf(&f->final, "%s/%s", s->path, rel) < 0)
+        f->final = NULL;
+    f->rel = strdup(rel);
+    if (!f->tmp || !f->final || !f->rel) {
+        free(f->tmp);
+        free(f->final);
+        free(f->rel);
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    }
+    s->n_files++;
+    if ((rc = sl__fs_write(f->tmp, NULL, 0, SL_FS_TRUNC, err)))
+        return rc;
+    if (!st->enc && (rc = enc_get(s, &st->enc, err)))
+        return rc;
+    sl_field_free(&st->schema);
+    memset(&st->schema, 0, sizeof st->schema);
+    if ((rc = sl_field_copy(&st->schema, schema)))
+        return sl_error_set(err, rc, "file sink: out of memory");
+    st->file = s->n_files - 1;
+    st->flushed = st->rows = 0;
+    st->open = true;
+    return 0;
+}
+
+/* A new file for st whose encoder begins with `schema`. */
+static int start_file(struct file_sink *s, struct stream *st,
+                      const struct sl_field *schema, struct sl_error *err)
+{
+    int rc = open_file(s, st, schema, err);
+    if (rc)
+        return rc;
+    size_t before = st->out.len;
+    if ((rc = s->enc->begin(st->enc, schema, &st->out, err)))
+        return rc;
+    s->buffered += st->out.len - before;
+    return 0;
+}
+
+/* End the open file of st once the encoder has finished it: write what is
+ * buffered, fsync. The next file of the stream is part + 1. */
+static int close_file(struct file_sink *s, struct stream *st,
+                      struct sl_error *err)
+{
+    struct out_file *f = &s->files[st->file];
+    int rc = sl__fs_write(f->tmp, st->out.data, st->out.len, SL_FS_SYNC, err);
+    if (rc)
+        return rc;
+    st->flushed += st->out.len;
+    s->buffered -= st->out.len;
+    trim_out(s, st);
+    f->bytes = st->flushed;
+    f->rows = st->rows;
+    st->open = false;
+    st->part++;
+    return 0;
+}
+
+static int finish_file(struct file_sink *s, struct stream *st,
+                       struct sl_error *err)
+{
+    size_t before = st->out.len;
+    int rc = s->enc->finish(st->enc, &st->out, err);
+    s->buffered += st->out.len - before;
+    return rc ? rc : close_file(s, st, err);
+}
+
+/* The rows coming have another schema than st's open file. A format whose
+ * files carry their schema (CSV header, Parquet footer) needs a new part;
+ * one that does not (JSON lines: finish and begin write nothing) goes on
+ * in the same file, so its parts never depend on when the schema widened. */
+static int change_schema(struct file_sink *s, struct stream *st,
+                         const struct sl_field *schema, struct sl_error *err)
+{
+    size_t before = st->out.len;
+    int rc = s->enc->finish(st->enc, &st->out, err);
+    s->buffered += st->out.len - before;
+    if (rc)
+        return rc;
+    if (st->out.len != before) /* a footer: this file is done */
+        return close_file(s, st, err);
+    struct sl_buf head;
+    sl_buf_init(&head, OUT_MAX);
+    if ((rc = s->enc->begin(st->enc, schema, &head, err)))
+        goto out;
+    if (head.len == 0) {
+        sl_field_free(&st->schema);
+        memset(&st->schema, 0, sizeof st->schema);
+        if ((rc = sl_field_copy(&st->schema, schema)))
+            rc = sl_error_set(err, rc, "file sink: out of memory");
+        goto out;
+    }
+    /* A header: the encoder has begun the next file already. */
+    if ((rc = close_file(s, st, err)) || (rc = open_file(s, st, schema, err)) ||
+        (rc = sl_buf_append(&st->out, head.data, head.len)))
+        goto out;
+    s->buffered += head.len;
+out:
+    sl_buf_free(&head);
+    return rc;
+}
+
+/* Write rows sel[0..n) (or 0..n) of b into st, rolling parts by size. */
+static int write_rows(struct file_sink *s, struct stream *st,
+                      const struct sl_field *schema, const struct sl_batch *b,
+                      const uint32_t *sel, size_t n, struct sl_error *err)
+{
+    int rc;
+    if (st->open && !sl_field_equal(&st->schema, schema) &&
+        (rc = change_schema(s, st, schema, err)))
+        return rc;
+    size_t done = 0;
+    while (done < n) {
+        if (!st->open && (rc = start_file(s, st, schema, err)))
+            return rc;
+        /* Up to the next multiple of step rows of this file. */
+        size_t k = s->step - (size_t)(st->rows % s->step);
+        if (k > n - done)
+            k = n - done;
+        const uint32_t *ps = NULL;
+        if (sel) {
+            ps = sel + done;
+        } else if (done > 0) {
+            /* Whole-chunk writes past the first piece need a selection
+             * (k <= step <= MAX_STEP). */
+            for (size_t i = 0; i < k; i++)
+                s->seq[i] = (uint32_t)(done + i);
+            ps = s->seq;
+        }
+        size_t before = st->out.len;
+        rc = s->enc->write(st->enc, b, ps, k, &st->out, err);
+        s->buffered += st->out.len - before;
+        if (rc)
+            return rc;
+        done += k;
+        st->rows += k;
+        if (st->rows % s->step == 0 &&
+            st->flushed + st->out.len >= (uint64_t)s->o.max_file_size) {
+            if ((rc = finish_file(s, st, err)))
+                return rc;
+        } else if (st->out.len >= FLUSH_AT && (rc = flush_stream(s, st, err))) {
+            return rc;
+        }
+    }
+    if (s->buffered >= FLUSH_ALL_AT)
+        return flush_all(s, err);
+    return 0;
+}
+
+/* ---- batch state ---- */
+
+/* Forget the batch: close streams (encoders back to the pool when they
+ * finish cleanly), and with `drop` remove the temps. */
+static void reset_batch(struct file_sink *s, bool drop)
+{
+    for (size_t k = 0; k < s->n_streams; k++) {
+        struct stream *st = &s->streams[k];
+        if (st->enc) {
+            if (st->open) {
+                struct sl_buf junk;
+                sl_buf_init(&junk, OUT_MAX);
+                if (s->enc->finish(st->enc, &junk, NULL) == 0)
+                    enc_put(s, st->enc);
+                else
+                    s->enc->destroy(st->enc);
+                sl_buf_free(&junk);
+            } else {
+                enc_put(s, st->enc);
+            }
+        }
+        sl_field_free(&st->schema);
+        sl_buf_free(&st->out);
+        free(st->partition);
+        free(st->folder);
+    }
+    s->n_streams = 0;
+    for (size_t k = 0; k < s->pid_cap; k++) {
+        free(s->pids[k].id);
+        s->pids[k].id = NULL;
+    }
+    s->n_pids = 0;
+    if (s->tab)
+        memset(s->tab, 0, s->tab_cap * sizeof *s->tab);
+    for (size_t k = 0; k < s->n_files; k++) {
+        struct out_file *f = &s->files[k];
+        if (drop && unlink(f->tmp) != 0 && errno != ENOENT)
+            sl_warn("file sink: cannot remove temp '%s': %s", f->tmp,
+                    strerror(errno));
+        free(f->tmp);
+        free(f->final);
+        free(f->rel);
+    }
+    s->n_files = 0;
+    s->buffered = 0;
+    s->in_batch = false;
+}
+
+static int file_begin(void *st, const struct sl_batch_info *bi,
+                      struct sl_error *err)
+{
+    struct file_sink *s = st;
+    if (s->in_batch) {
+        sl_warn("file sink: batch %lld was neither committed nor aborted; "
+                "dropping its temps",
+                (long long)s->bi.batch_id);
+        reset_batch(s, true);
+    }
+    if (bi->batch_id < 0)
+        return sl_error_set(err, SL_EINVAL, "file sink: negative batch id %lld",
+                            (long long)bi->batch_id);
+    if (sl__lake_spec_window(&s->spec, bi->window_start_ms))
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    s->bi = *bi;
+    s->in_batch = true;
+    return 0;
+}
+
+static int file_write(void *st, const struct sl_batch_info *bi,
+                      const char *partition, const struct sl_batch *b,
+                      struct sl_error *err)
+{
+    struct file_sink *s = st;
+    if (!s->in_batch || bi->batch_id != s->bi.batch_id)
+        return sl_error_set(err, SL_EINVAL,
+                            "file sink: write for batch %lld outside its "
+                            "begin/commit",
+                            (long long)bi->batch_id);
+    if (sl_batch_rows(b) == 0)
+        return 0;
+    struct sl_field schema = {0};
+    int rc = sl__lake_content_schema(&s->spec, b, &schema, err);
+    if (rc)
+        return rc;
+    if ((rc = sl__lake_group(&s->groups, &s->spec, b, err)))
+        goto out;
+    for (size_t g = 0; g < s->groups.n; g++) {
+        struct stream *sm = NULL;
+        if ((rc = stream_get(s, partition, sl__lake_group_folder(&s->groups, g),
+                             &sm, err)) ||
+            (rc = write_rows(s, sm, &schema, b,
+                             sl__lake_group_sel(&s->groups, g),
+                             s->groups.v[g].n, err)))
+            goto out;
+    }
+out:
+    sl_field_free(&schema);
+    if (rc)
+        sl_error_prefix(err,
+                        "file sink '%s', batch %lld, partition %s: ", s->path,
+                        (long long)s->bi.batch_id, partition);
+    return rc;
+}
+
+static int cmp_rel(const void *a, const void *b)
+{
+    return strcmp(((const struct out_file *)a)->rel,
+                  ((const struct out_file *)b)->rel);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Rename every temp to its final name, then fsync each folder touched. */
+static int publish(struct file_sink *s, struct sl_error *err)
+{
+    int rc = 0;
+    char **dirs = calloc(s->n_files + 1, sizeof *dirs);
+    if (!dirs)
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
+    size_t nd = 0;
+    for (size_t k = 0; k < s->n_files && !rc; k++) {
+        struct out_file *f = &s->files[k];
+        char *slash = strrchr(f->final, '/');
+        char *dir = strndup(f->final, (size_t)(slash - f->final));
+        if (!dir) {
+            rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+            break;
+        }
+        if (nd == 0 || strcmp(dirs[nd - 1], dir) != 0) {
+            if ((rc = sl__fs_mkdirs(dir, err))) {
+                free(dir);
+                break;
+            }
+            dirs[nd++] = dir;
+        } else {
+            free(dir);
+        }
+        rc = sl__fs_rename(f->tmp, f->final, err);
+    }
+    /* Sorted files give grouped folders; sort again for distinct ones. */
+    qsort(dirs, nd, sizeof *dirs, cmp_str);
+    for (size_t k = 0; k < nd; k++) {
+        if (!rc && (k == 0 || strcmp(dirs[k], dirs[k - 1]) != 0))
+            rc = sl__fs_fsync_dir(dirs[k], err);
+    }
+    if (!rc && s->n_files)
+        rc = sl__fs_fsync_dir(s->tmpdir, err);
+    for (size_t k = 0; k < nd; k++)
+        free(dirs[k]);
+    free(dirs);
+    return rc;
+}
+
+static int file_commit(void *st, const struct sl_batch_info *bi,
+                       struct sl_buf *receipt, struct sl_error *err)
+{
+    struct file_sink *s = st;
+    if (!s->in_batch || bi->batch_id != s->bi.batch_id)
+        return sl_error_set(err, SL_EINVAL,
+                            "file sink: commit of batch %lld that was not "
+                            "begun",
+                            (long long)bi->batch_id);
+    int rc = 0;
+    for (size_t k = 0; k < s->n_streams && !rc; k++)
+        if (s->streams[k].open)
+            rc = finish_file(s, &s->streams[k], err);
+    if (!rc) {
+        /* Name order: folders are renamed and fsynced together and the
+         * receipt is the same however partitions interleaved. */
+        qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
+        rc = publish(s, err);
+    }
+    if (rc) {
+        sl_error_prefix(err, "file sink '%s', commit of batch %lld: ", s->path,
+                        (long long)bi->batch_id);
+        return rc;
+    }
+    uint64_t bytes = 0, rows = 0;
+    for (size_t k = 0; k < s->n_files; k++) {
+        bytes += s->files[k].bytes;
+        rows += s->files[k].rows;
+    }
+    rc = sl_buf_appendf(receipt, "{\"files\":%zu,\"bytes\":%llu,\"rows\":%llu",
+                        s->n_files, (unsigned long long)bytes,
+                        (unsigned long long)rows);
+    if (!rc && s->n_files)
+        rc = sl_buf_puts(receipt, ",\"names\":[");
+    for (size_t k = 0; !rc && k < s->n_files && k < RECEIPT_NAMES; k++) {
+        if (k && (rc = sl_buf_putc(receipt, ',')))
+            break;
+        rc = sl_jsonw_cstr(receipt, s->files[k].rel);
+    }
+    if (!rc && s->n_files)
+        rc = sl_buf_putc(receipt, ']');
+    if (!rc && s->n_files > RECEIPT_NAMES)
+        rc = sl_buf_appendf(receipt, ",\"more_names\":%zu",
+                            s->n_files - RECEIPT_NAMES);
+    if (!rc)
+        rc = sl_buf_putc(receipt, '}');
+    reset_batch(s, false);
+    if (rc)
+        return sl_error_set(err, rc,
+                            "file sink: batch %lld is committed but its "
+                            "receipt could not be written: %s",
+                            (long long)bi->batch_id, sl_strerror(rc));
+    return 0;
+}
+
+static void file_abort(void *st, const struct sl_batch_info *bi)
+{
+    struct file_sink *s = st;
+    if (s->in_batch)
+        reset_batch(s, true);
+}
+
+/* ---- open / close ---- */
+
+static bool name_safe(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+/* Leftover temps: this checkpoint's always (a crashed run's batch is
+ * replayed from scratch), other checkpoints' once they are a day old (a
+ * job that started over after its checkpoint was deleted). */
+static void remove_leftovers(struct file_sink *s)
+{
+    DIR *d = opendir(s->tmpdir);
+    if (!d)
+        return;
+    size_t nc = strlen(s->cpid);
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        if (strncmp(n, "part-", 5) != 0 || len < 4 ||
+            strcmp(n + len - 4, ".tmp") != 0)
+            continue;
+        char *path;
+        if (asprintf(&path, "%s/%s", s->tmpdir, n) < 0)
+            break;
+        /* part-<batch>-<hash>-<part>-<cpid>.<ext>.<folder hash>.tmp: the
+         * checkpoint id follows the fourth '-' (ids may hold '-' too). */
+        const char *m = n;
+        for (int dashes = 0; m && dashes < 4; dashes++) {
+            m = strchr(m, '-');
+            if (m)
+                m++;
+        }
+        bool ours = m && strncmp(m, s->cpid, nc) == 0 && m[nc] == '.';
+        struct stat sb;
+        if (!ours &&
+            (stat(path, &sb) != 0 || now - sb.st_mtime < STALE_TMP_AGE)) {
+            free(path);
+            continue;
+        }
+        if (unlink(path) == 0)
+            sl_debug("file sink: removed leftover temp %s", path);
+        free(path);
+    }
+    closedir(d);
+}
+
+static void file_close(void *st)
+{
+    struct file_sink *s = st;
+    if (!s)
+        return;
+    if (s->in_batch)
+        reset_batch(s, true);
+    free(s->streams);
+    free(s->files);
+    free(s->tab);
+    free(s->pids);
+    for (size_t k = 0; k < s->n_pool; k++)
+        s->enc->destroy(s->pool[k]);
+    free(s->pool);
+    sl__lake_groups_free(&s->groups);
+    sl__lake_spec_free(&s->spec);
+    sl_buf_free(&s->scratch);
+    sl_options_free(file_options, &s->o);
+    free(s->cpid);
+    free(s->path);
+    free(s->tmpdir);
+    free(s);
+}
+
+static int file_open(const struct sl_sink_ctx *ctx, void **out,
+                     struct sl_error *err)
+{
+    const char *cpid = ctx->checkpoint_id;
+    if (!cpid || !name_safe(cpid))
+        return sl_error_set(err, SL_EINVAL,
+                            "file sink: checkpoint id '%s' cannot go into "
+                            "file names (letters, digits, '-' and '_' only)",
+                            cpid ? cpid : "(none)");
+    struct file_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    const struct sl_encoder_ops *enc;
+    int rc = sl__sink_parse(file_options, ctx, "file sink", &s->o, &enc, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    s->enc = enc;
+    s->conf = ctx->conf;
+    sl_buf_init(&s->scratch, 0);
+    if (s->o.max_file_size <= 0) {
+        rc = sl_error_set(err, SL_EINVAL,
+                          "file sink: max_file_size must be positive");
+        goto fail;
+    }
+    int64_t step = s->o.max_file_size / 65536;
+    s->step = step < 1 ? 1 : step > MAX_STEP ? MAX_STEP : (size_t)step;
+    if ((rc = sl__lake_spec_init(&s->spec, &s->o.partition_by, err)))
+        goto fail;
+    size_t plen = strlen(s->o.path);
+    if (plen == 0) {
+        rc = sl_error_set(err, SL_EINVAL, "file sink: path is empty");
+        goto fail;
+    }
+    while (plen > 1 && s->o.path[plen - 1] == '/')
+        plen--;
+    s->cpid = strdup(cpid);
+    s->path = strndup(s->o.path, plen);
+    if (!s->cpid || !s->path ||
+        asprintf(&s->tmpdir, "%s/%s", s->path, TMP_DIR) < 0) {
+        s->tmpdir = NULL;
+        rc = sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+        goto fail;
+    }
+    if ((rc = sl__fs_mkdirs(s->tmpdir, err)))
+        goto fail;
+    /* Create one encoder now so its options are checked at open. */
+    void *e0;
+    if ((rc = enc->create(ctx->conf, &e0, err)))
+        goto fail;
+    enc_put(s, e0);
+    remove_leftovers(s);
+    *out = s;
+    return 0;
+fail:
+    file_close(s);
+    return rc;
+}
+
+const struct sl_sink_ops sl_sink_file = {
+    .name = "file",
+    .summary = "files in a local folder (JSON lines, CSV, ...), Hive "
+               "partitioned, exactly-once",
+    .options = file_options,
+    .exactly_once = true,
+    .open = file_open,
+    .begin = file_begin,
+    .write = file_write,
+    .commit = file_commit,
+    .abort = file_abort,
+    .committed = NULL,
+    .close = file_close,
+};
