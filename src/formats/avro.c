@@ -53,8 +53,8 @@ struct opts {
 static const struct sl_option avro_options[] = {
     {"avro_schema", SL_OPT_STRING, NULL, NULL, false, OPT(avro_schema),
      "reader schema: inline Avro schema JSON, or the path of a .avsc file"},
-    {"avro_framing", SL_OPT_ENUM, "auto",
-     "auto|datum|container|confluent|glue", false, OPT(avro_framing),
+    {"avro_framing", SL_OPT_ENUM, "auto", "auto|datum|container|confluent|glue",
+     false, OPT(avro_framing),
      "how records carry Avro (auto tells by the first bytes)"},
     {"schema_registry_url", SL_OPT_STRING, NULL, NULL, false,
      OPT(schema_registry_url), "Confluent Schema Registry base URL"},
@@ -62,13 +62,11 @@ static const struct sl_option avro_options[] = {
      OPT(schema_registry_user), "basic auth user for the registry"},
     {"schema_registry_password", SL_OPT_STRING, NULL, NULL, false,
      OPT(schema_registry_password), "basic auth password for the registry"},
-    {"glue_schema_dir", SL_OPT_STRING, NULL, NULL, false,
-     OPT(glue_schema_dir),
+    {"glue_schema_dir", SL_OPT_STRING, NULL, NULL, false, OPT(glue_schema_dir),
      "folder of Glue Schema Registry schemas named <version-uuid>.avsc"},
     {"registry_retries", SL_OPT_INT, "3", NULL, false, OPT(registry_retries),
      "retries of a failed registry fetch (backoff 100 ms, doubling)"},
-    {"max_block_bytes", SL_OPT_SIZE, "64MiB", NULL, false,
-     OPT(max_block_bytes),
+    {"max_block_bytes", SL_OPT_SIZE, "64MiB", NULL, false, OPT(max_block_bytes),
      "cap on one decompressed container block (or Glue zlib datum)"},
     {0},
 };
@@ -90,8 +88,8 @@ struct avro_dec {
     struct sl_avro_registry *reg;
     struct entry cache[CACHE_MAX];
     size_t n_cache, next_evict;
-    struct sl_buf block;  /* decompressed block */
-    struct sl_buf text;   /* schema text from a registry */
+    struct sl_buf block; /* decompressed block */
+    struct sl_buf text;  /* schema text from a registry */
 };
 
 static void entry_free(struct entry *e)
@@ -232,8 +230,8 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
         goto out;
     }
     d->add = ctx->schema == NULL;
-    d->max_block = o.max_block_bytes > 0 ? (size_t)o.max_block_bytes
-                                         : (64u << 20);
+    d->max_block =
+        o.max_block_bytes > 0 ? (size_t)o.max_block_bytes : (64u << 20);
     sl_buf_init(&d->block, d->max_block + 64);
     sl_buf_init(&d->text, 16u << 20);
     if (o.avro_schema) {
@@ -387,10 +385,9 @@ static int header_entry(struct avro_dec *d, const struct header *h,
 {
     int codec = SL_AVC_NULL;
     if (h->codec && (codec = sl_avro_codec_find(h->codec, h->codec_len)) < 0)
-        return sl_error_set(err, SL_ECORRUPT,
-                            "container file codec \"%.*s\" is not known",
-                            (int)(h->codec_len > 40 ? 40 : h->codec_len),
-                            h->codec);
+        return sl_error_set(
+            err, SL_ECORRUPT, "container file codec \"%.*s\" is not known",
+            (int)(h->codec_len > 40 ? 40 : h->codec_len), h->codec);
     if (!h->schema)
         return sl_error_set(err, SL_ECORRUPT,
                             "container file header has no avro.schema");
@@ -403,17 +400,17 @@ static int header_entry(struct avro_dec *d, const struct header *h,
     }
     if (e)
         e->kind = 0; /* same sync, other header: forget the old one */
-    int rc = cache_put(d, 'S', h->sync, (const char *)h->schema,
-                       h->schema_len, (enum sl_avro_codec)codec, out, err);
+    int rc = cache_put(d, 'S', h->sync, (const char *)h->schema, h->schema_len,
+                       (enum sl_avro_codec)codec, out, err);
     if (rc)
         sl_error_prefix(err, "container file schema: ");
     return rc;
 }
 
 /* Decode the blocks at p[0..n) (all of it) of the file described by e. */
-static int decode_blocks(struct avro_dec *d, struct entry *e,
-                         const uint8_t *p, size_t n, size_t base,
-                         struct sl_batch *b, struct sl_error *err)
+static int decode_blocks(struct avro_dec *d, struct entry *e, const uint8_t *p,
+                         size_t n, size_t base, struct sl_batch *b,
+                         struct sl_error *err)
 {
     size_t at = 0;
     while (at < n) {
@@ -437,8 +434,8 @@ static int decode_blocks(struct avro_dec *d, struct entry *e,
             int rc = sl_avro_codec_decode(e->codec, data, size, d->max_block,
                                           &d->block, err);
             if (rc) {
-                sl_error_prefix(err, "container block at byte %zu: ",
-                                base + at);
+                sl_error_prefix(err,
+                                "container block at byte %zu: ", base + at);
                 if (err)
                     err->offset = (int64_t)(base + at);
                 return rc;
@@ -523,8 +520,8 @@ static int one_datum(struct sl_avro_reader *rd, struct avro_dec *d,
                      struct sl_batch *b, struct sl_error *err)
 {
     size_t used;
-    int rc = sl_avro_reader_read(rd, p, n, &used, b, d->add, (int64_t)base,
-                                 err);
+    int rc =
+        sl_avro_reader_read(rd, p, n, &used, b, d->add, (int64_t)base, err);
     if (rc)
         return rc;
     if (used != n) {
@@ -602,8 +599,8 @@ static int decode_glue(struct avro_dec *d, const uint8_t *p, size_t n,
     return one_datum(e->rd, d, d->block.data, d->block.len, 0, b, err);
 }
 
-static int avro_decode(void *st, const uint8_t *p, size_t n,
-                       struct sl_batch *b, struct sl_error *err)
+static int avro_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
+                       struct sl_error *err)
 {
     struct avro_dec *d = st;
     size_t rows = sl_batch_rows(b);
@@ -632,8 +629,8 @@ static int avro_decode(void *st, const uint8_t *p, size_t n,
     case FR_CONTAINER:
         if (n >= MAGIC_LEN && memcmp(p, "Obj\x01", MAGIC_LEN) == 0)
             rc = decode_container(d, p, n, b, err);
-        else if (e || (n >= SYNC_LEN &&
-                       (e = cache_get(d, 'S', p + n - SYNC_LEN))))
+        else if (e ||
+                 (n >= SYNC_LEN && (e = cache_get(d, 'S', p + n - SYNC_LEN))))
             rc = decode_blocks(d, e, p, n, 0, b, err);
         else
             rc = sl_error_set_at(err, SL_ECORRUPT, 0,

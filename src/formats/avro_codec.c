@@ -169,22 +169,20 @@ static int unzstd(const uint8_t *p, size_t n, size_t max, struct sl_buf *out)
     return rc;
 }
 
-static int unsnappy(const uint8_t *p, size_t n, size_t max,
-                    struct sl_buf *out)
+static int unsnappy(const uint8_t *p, size_t n, size_t max, struct sl_buf *out)
 {
     if (n < 4)
         return SL_ECORRUPT;
     size_t ulen;
-    if (snappy_uncompressed_length((const char *)p, n - 4, &ulen) !=
-        SNAPPY_OK)
+    if (snappy_uncompressed_length((const char *)p, n - 4, &ulen) != SNAPPY_OK)
         return SL_ECORRUPT;
     if (ulen > max)
         return SL_ELIMIT;
     int rc = sl_buf_reserve(out, ulen ? ulen : 1);
     if (rc)
         return rc;
-    if (snappy_uncompress((const char *)p, n - 4, (char *)out->data,
-                          &ulen) != SNAPPY_OK)
+    if (snappy_uncompress((const char *)p, n - 4, (char *)out->data, &ulen) !=
+        SNAPPY_OK)
         return SL_ECORRUPT;
     out->len = ulen;
     uint32_t want = (uint32_t)p[n - 4] << 24 | (uint32_t)p[n - 3] << 16 |

@@ -308,8 +308,9 @@ static int enc_write(void *st, const struct sl_batch *b, const uint32_t *sel,
 {
     struct avro_enc *e = st;
     if (!e->open)
-        return sl_error_set(err, SL_EINVAL, "Avro encoder: write before "
-                                            "begin");
+        return sl_error_set(err, SL_EINVAL,
+                            "Avro encoder: write before "
+                            "begin");
     const struct sl_field *f = &e->schema;
     const struct sl_col *root = &b->root;
     if (root->n_child < f->n_children)
@@ -320,12 +321,11 @@ static int enc_write(void *st, const struct sl_batch *b, const uint32_t *sel,
     for (size_t r = 0; r < n; r++) {
         size_t i = sel ? sel[r] : r;
         for (uint32_t k = 0; k < f->n_children; k++) {
-            int rc = put_value(&e->block, &f->children[k], &root->child[k], i,
-                               true);
+            int rc =
+                put_value(&e->block, &f->children[k], &root->child[k], i, true);
             if (rc)
                 return sl_error_set(err, rc, "Avro encoder: column %s: %s",
-                                    f->children[k].name,
-                                    sl_strerror(rc));
+                                    f->children[k].name, sl_strerror(rc));
         }
         e->rows++;
         if (e->block.len >= e->block_bytes) {

@@ -26,13 +26,13 @@
 #define ZERO_SIZE_ITEMS_MAX (1u << 20)
 
 enum op {
-    OP_SKIP,   /* writer value nobody reads */
-    OP_NULL,   /* writer null */
+    OP_SKIP, /* writer value nobody reads */
+    OP_NULL, /* writer null */
     OP_BOOL,
-    OP_LONG,   /* writer int or long */
+    OP_LONG, /* writer int or long */
     OP_FLOAT,
     OP_DOUBLE,
-    OP_BYTES,  /* writer bytes or string */
+    OP_BYTES, /* writer bytes or string */
     OP_FIXED,
     OP_ENUM,
     OP_RECORD,
@@ -53,11 +53,11 @@ struct pdef {
 
 struct pnode {
     uint8_t op;
-    uint8_t logical;   /* the reader's logical type */
-    bool to_string;    /* bytes read as string: check UTF-8 */
-    bool zero_items;   /* array/map items may take 0 bytes */
-    uint32_t col;      /* index in the parent column's children */
-    uint32_t member;   /* OP_MEMBER */
+    uint8_t logical; /* the reader's logical type */
+    bool to_string;  /* bytes read as string: check UTF-8 */
+    bool zero_items; /* array/map items may take 0 bytes */
+    uint32_t col;    /* index in the parent column's children */
+    uint32_t member; /* OP_MEMBER */
     const struct sl_avro_node *w, *r;
     const char *name;  /* field name (path in messages) */
     struct pnode *kid; /* record: per writer field; union: per branch */
@@ -65,12 +65,12 @@ struct pnode {
     int32_t *map;      /* enum: writer index -> reader index (-1) */
     struct pdef *defs; /* record: reader fields the writer lacks */
     size_t n_defs;
-    const char *why;   /* OP_ERROR */
+    const char *why; /* OP_ERROR */
 };
 
 struct sl_avro_reader {
     const struct sl_avro_schema *ws, *rs;
-    struct pnode root;     /* a record, or a wrapper kid for "value" */
+    struct pnode root; /* a record, or a wrapper kid for "value" */
     bool root_record;
     struct sl_field row;
     const struct sl_batch *bound;
@@ -193,8 +193,7 @@ static int compile_record(const struct sl_avro_node *w,
     size_t missing = 0;
     for (size_t j = 0; j < r->n; j++)
         missing += !seen[j];
-    if (!rc && missing &&
-        !(pn->defs = calloc(missing, sizeof *pn->defs)))
+    if (!rc && missing && !(pn->defs = calloc(missing, sizeof *pn->defs)))
         rc = SL_ENOMEM;
     for (size_t j = 0; !rc && j < r->n; j++) {
         if (seen[j])
@@ -241,8 +240,8 @@ static int compile(const struct sl_avro_node *w, const struct sl_avro_node *r,
             return SL_ENOMEM;
         for (size_t i = 0; i < w->n; i++) {
             struct sl_error e2;
-            int rc = compile(w->branches[i], r, &pn->kid[i], path, depth + 1,
-                             &e2);
+            int rc =
+                compile(w->branches[i], r, &pn->kid[i], path, depth + 1, &e2);
             if (rc == SL_ENOMEM)
                 return rc;
             if (rc) { /* an error only when data takes this branch */
@@ -275,14 +274,13 @@ static int compile(const struct sl_avro_node *w, const struct sl_avro_node *r,
                                 "union",
                                 path, sl_avro_kind_name(w->kind));
         pn->op = OP_MEMBER;
-        pn->member = (uint32_t)(best - (r->null_branch >= 0 &&
-                                        r->null_branch < best));
+        pn->member =
+            (uint32_t)(best - (r->null_branch >= 0 && r->null_branch < best));
         pn->n_kid = 1;
         if (!(pn->kid = calloc(1, sizeof *pn->kid)))
             return SL_ENOMEM;
         pn->kid[0].col = pn->member;
-        return compile(w, r->branches[best], &pn->kid[0], path, depth + 1,
-                       err);
+        return compile(w, r->branches[best], &pn->kid[0], path, depth + 1, err);
     }
     if (!matches(w, r))
         return sl_error_set(err, SL_EINVAL,
@@ -372,8 +370,7 @@ int sl_avro_reader_create(const struct sl_avro_schema *writer,
             rc = SL_ENOMEM;
             goto fail;
         }
-        rc = compile(writer->root, reader->root, &r->root.kid[0], "$", 0,
-                     err);
+        rc = compile(writer->root, reader->root, &r->root.kid[0], "$", 0, err);
         r->root.kid[0].name = "value";
         r->root.kid[0].col = 0;
     }
@@ -453,8 +450,8 @@ static int bind_record(struct pnode *pn, const struct sl_field *f,
     /* Plan cols hold reader field indexes (== f's children) at first; keep
      * them in `rf` and store column indexes in col. */
     for (size_t i = 0; i < pn->n_kid + pn->n_defs; i++) {
-        struct pnode *k = i < pn->n_kid ? &pn->kid[i]
-                                        : pn->defs[i - pn->n_kid].plan;
+        struct pnode *k =
+            i < pn->n_kid ? &pn->kid[i] : pn->defs[i - pn->n_kid].plan;
         if (k->op == OP_SKIP)
             continue;
         const struct sl_field *cf = NULL;
@@ -494,12 +491,10 @@ static int bind_node(struct pnode *pn, const struct sl_field *f,
     case OP_MEMBER:
         if (c->type != SL_STRUCT || pn->member >= f->n_children)
             goto mismatch;
-        rc = child_col(c, &f->children[pn->member], add, &pn->kid[0].col,
-                       err);
+        rc = child_col(c, &f->children[pn->member], add, &pn->kid[0].col, err);
         if (!rc && pn->kid[0].col == NO_COL)
-            return sl_error_set(err, SL_EINVAL,
-                                "column %s has no field %s", path,
-                                f->children[pn->member].name);
+            return sl_error_set(err, SL_EINVAL, "column %s has no field %s",
+                                path, f->children[pn->member].name);
         if (!rc)
             rc = bind_node(&pn->kid[0], &f->children[pn->member],
                            &c->child[pn->kid[0].col], add, path, err);
@@ -538,8 +533,8 @@ mismatch:
                         path, sl_type_name(c->type), sl_type_name(f->type));
 }
 
-int sl_avro_reader_bind(struct sl_avro_reader *r, struct sl_batch *b,
-                        bool add, struct sl_error *err)
+int sl_avro_reader_bind(struct sl_avro_reader *r, struct sl_batch *b, bool add,
+                        struct sl_error *err)
 {
     int rc = bind_record(&r->root, &r->row, &b->root, add, "$", err);
     if (rc)
@@ -720,8 +715,7 @@ static int rd_list(struct rctx *x, const struct pnode *pn, struct sl_col *c)
                     return fail(x, SL_ECORRUPT, "map key longer than data");
                 if (!sl_utf8_valid(x->p, (size_t)kl))
                     return fail(x, SL_ECORRUPT, "map key is not UTF-8");
-                if ((rc = sl_col_append_bytes(&c->child[0], x->p,
-                                              (size_t)kl)))
+                if ((rc = sl_col_append_bytes(&c->child[0], x->p, (size_t)kl)))
                     return rc;
                 x->p += kl;
             }
@@ -861,11 +855,10 @@ int sl_avro_reader_read(struct sl_avro_reader *r, const uint8_t *p, size_t n,
         char msg[SL_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         int64_t off = err->offset >= 0 ? err->offset : x.p - p;
-        sl_error_set_at(err, rc, base + off,
-                        "Avro datum at byte %lld, field $%.*s: %s",
-                        (long long)(base + off),
-                        (int)(sizeof x.path - x.path_at), x.path + x.path_at,
-                        msg);
+        sl_error_set_at(
+            err, rc, base + off, "Avro datum at byte %lld, field $%.*s: %s",
+            (long long)(base + off), (int)(sizeof x.path - x.path_at),
+            x.path + x.path_at, msg);
     }
     return rc;
 }

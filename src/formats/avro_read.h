@@ -36,8 +36,8 @@ const struct sl_field *sl_avro_reader_row(const struct sl_avro_reader *r);
  * when `add` (schema detection); without it, reader fields that b has no
  * column for are skipped. A column whose type cannot hold the value is an
  * error. Called by sl_avro_reader_read when b changed. */
-int sl_avro_reader_bind(struct sl_avro_reader *r, struct sl_batch *b,
-                        bool add, struct sl_error *err);
+int sl_avro_reader_bind(struct sl_avro_reader *r, struct sl_batch *b, bool add,
+                        struct sl_error *err);
 
 /* Read one datum from p[0..n) and append it as one row of b; *used gets
  * the bytes it took. On failure b is rolled back to its rows before the

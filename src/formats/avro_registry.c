@@ -46,8 +46,7 @@ struct sl_avro_registry {
 };
 
 int sl_avro_registry_create(const struct sl_avro_registry_conf *c,
-                            struct sl_avro_registry **out,
-                            struct sl_error *err)
+                            struct sl_avro_registry **out, struct sl_error *err)
 {
     *out = NULL;
     struct sl_avro_registry *r = calloc(1, sizeof *r);
@@ -121,8 +120,8 @@ static struct negative *neg_find(struct sl_avro_registry *r,
     return NULL;
 }
 
-static void neg_add(struct sl_avro_registry *r, const uint8_t key[16],
-                    int code, const char *msg)
+static void neg_add(struct sl_avro_registry *r, const uint8_t key[16], int code,
+                    const char *msg)
 {
     struct negative *n = &r->neg[r->neg_next++ % NEG_MAX];
     memcpy(n->key, key, 16);
@@ -183,8 +182,10 @@ int sl_avro_registry_confluent(struct sl_avro_registry *r, uint32_t id,
     memcpy(key + 1, &id, 4);
     struct negative *n = neg_find(r, key);
     if (n)
-        return sl_error_set(err, n->code, "%s (failed recently; not asked "
-                                          "again yet)", n->msg);
+        return sl_error_set(err, n->code,
+                            "%s (failed recently; not asked "
+                            "again yet)",
+                            n->msg);
     char url[2048];
     snprintf(url, sizeof url, "%s/schemas/ids/%u", r->url, id);
     struct sl_buf body;
@@ -211,9 +212,9 @@ int sl_avro_registry_confluent(struct sl_avro_registry *r, uint32_t id,
                               "GET %s: the answer has no \"schema\"", url);
         const char *type = rc ? NULL : sl_conf_str(j, "schemaType");
         if (!rc && type && strcmp(type, "AVRO") != 0)
-            rc = sl_error_set(err, SL_EINVAL,
-                              "schema id %u is a %s schema, not Avro", id,
-                              type);
+            rc =
+                sl_error_set(err, SL_EINVAL,
+                             "schema id %u is a %s schema, not Avro", id, type);
         if (!rc) {
             sl_buf_reset(out);
             rc = sl_buf_puts(out, s);
@@ -279,8 +280,9 @@ int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
                             "(or .json, or no extension)",
                             uuid, r->glue_dir, uuid);
     if (rc)
-        return sl_error_set(err, rc, "Glue schema version %s: cannot read "
-                                     "%s: %s",
+        return sl_error_set(err, rc,
+                            "Glue schema version %s: cannot read "
+                            "%s: %s",
                             uuid, path, sl_strerror(rc));
     return 0;
 }

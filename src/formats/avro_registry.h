@@ -18,8 +18,8 @@
 #include "error.h"
 
 struct sl_avro_registry_conf {
-    const char *url;      /* Confluent registry base URL, or NULL */
-    const char *user;     /* basic auth, or NULL */
+    const char *url;  /* Confluent registry base URL, or NULL */
+    const char *user; /* basic auth, or NULL */
     const char *password;
     const char *glue_dir; /* folder of <uuid>.avsc / <uuid>.json / <uuid> */
     int retries;          /* attempts after the first (default 3) */

@@ -44,15 +44,14 @@ struct pctx {
 };
 
 static const char *const kind_names[] = {
-    "null",  "boolean", "int",    "long",  "float", "double", "bytes",
-    "string", "record", "enum",   "array", "map",   "union",  "fixed",
+    "null",   "boolean", "int",  "long",  "float", "double", "bytes",
+    "string", "record",  "enum", "array", "map",   "union",  "fixed",
 };
 
 const char *sl_avro_kind_name(enum sl_avro_kind k)
 {
-    return (unsigned)k < sizeof kind_names / sizeof *kind_names
-               ? kind_names[k]
-               : "?";
+    return (unsigned)k < sizeof kind_names / sizeof *kind_names ? kind_names[k]
+                                                                : "?";
 }
 
 static struct sl_avro_node *new_node(struct pctx *c, enum sl_avro_kind k)
@@ -294,8 +293,7 @@ static int parse_logical(struct pctx *c, struct sl_avro_node *n,
             (double)p > floor(log10(pow(2, 8.0 * (double)n->size - 1) - 1)))
             return 0;
         if (p > 38)
-            return bad(c, path,
-                       "decimal precision above 38 is not supported");
+            return bad(c, path, "decimal precision above 38 is not supported");
         n->logical = SL_AVL_DECIMAL;
         n->precision = (uint32_t)p;
         n->scale = (uint32_t)s;
@@ -324,8 +322,7 @@ static int parse_union(struct pctx *c, struct sl_avro_node *n,
             const struct sl_avro_node *o = n->branches[k];
             bool named = b->kind == SL_AV_RECORD || b->kind == SL_AV_ENUM ||
                          b->kind == SL_AV_FIXED;
-            if (o->kind == b->kind &&
-                (!named || strcmp(o->name, b->name) == 0))
+            if (o->kind == b->kind && (!named || strcmp(o->name, b->name) == 0))
                 return bad(c, bpath, "a union holds the same type twice");
         }
         if (b->kind == SL_AV_NULL)
@@ -390,8 +387,9 @@ static int parse_complex(struct pctx *c, const struct sl_conf *j,
             return SL_ENOMEM;
         const struct sl_conf *it = sl_conf_get(j, arr ? "items" : "values");
         if (!it)
-            return bad(c, path, arr ? "an array needs \"items\""
-                                    : "a map needs \"values\"");
+            return bad(c, path,
+                       arr ? "an array needs \"items\""
+                           : "a map needs \"values\"");
         char ipath[512];
         snprintf(ipath, sizeof ipath, "%s%s", path, arr ? "[]" : "{}");
         rc = parse_node(c, it, ns, ipath, depth + 1, &n->items);
@@ -547,8 +545,8 @@ static int encode_default(const struct sl_avro_node *n, const struct sl_conf *d,
         if (d->n && (rc = sl_avro_buf_long(out, (int64_t)d->n)))
             return rc;
         for (size_t i = 0; i < d->n; i++) {
-            if (!arr && (rc = sl_avro_buf_bytes(out, d->keys[i],
-                                                strlen(d->keys[i]))))
+            if (!arr &&
+                (rc = sl_avro_buf_bytes(out, d->keys[i], strlen(d->keys[i]))))
                 return rc;
             if ((rc = encode_default(n->items, d->items[i], out, depth + 1)))
                 return rc;
@@ -616,11 +614,12 @@ int sl_avro_schema_parse(const char *text, size_t len,
         rc = encode_default(f->type, c.pend[i].dflt, &b, 0);
         if (rc == SL_ETYPE) {
             char where[128];
-            rc = sl_error_set(err, SL_EINVAL,
-                              "Avro schema: %s: the default of field \"%s\" "
-                              "does not match its type %s",
-                              sl_conf_where(c.pend[i].dflt, where, sizeof where),
-                              f->name, sl_avro_kind_name(f->type->kind));
+            rc =
+                sl_error_set(err, SL_EINVAL,
+                             "Avro schema: %s: the default of field \"%s\" "
+                             "does not match its type %s",
+                             sl_conf_where(c.pend[i].dflt, where, sizeof where),
+                             f->name, sl_avro_kind_name(f->type->kind));
         } else if (!rc) {
             f->has_default = true;
             f->dflt = b.data ? b.data : malloc(1);
@@ -676,10 +675,10 @@ static int to_field(const struct sl_avro_node *n, struct sl_field *f,
         f->type = n->logical == SL_AVL_DATE ? SL_DATE : SL_INT;
         return 0;
     case SL_AV_LONG:
-        f->type = n->logical >= SL_AVL_TS_MILLIS &&
-                          n->logical <= SL_AVL_LTS_MICROS
-                      ? SL_TIMESTAMP
-                      : SL_BIGINT;
+        f->type =
+            n->logical >= SL_AVL_TS_MILLIS && n->logical <= SL_AVL_LTS_MICROS
+                ? SL_TIMESTAMP
+                : SL_BIGINT;
         return 0;
     case SL_AV_FLOAT:
         f->type = SL_FLOAT;
@@ -814,8 +813,7 @@ int sl_avro_name(const char *name, struct sl_buf *out)
 static int type_json(const struct sl_field *f, struct sl_buf *o, int *rec_no,
                      bool with_null);
 
-static int record_json(const struct sl_field *f, struct sl_buf *o,
-                       int *rec_no)
+static int record_json(const struct sl_field *f, struct sl_buf *o, int *rec_no)
 {
     int rc = *rec_no == 0
                  ? sl_buf_puts(o, "{\"type\":\"record\",\"name\":\"Row\","
@@ -885,8 +883,8 @@ static int type_json(const struct sl_field *f, struct sl_buf *o, int *rec_no,
                                 ? "{\"type\":\"array\",\"items\":"
                                 : "{\"type\":\"map\",\"values\":");
         if (!rc)
-            rc = type_json(&f->children[f->type == SL_ARRAY ? 0 : 1], o,
-                           rec_no, true);
+            rc = type_json(&f->children[f->type == SL_ARRAY ? 0 : 1], o, rec_no,
+                           true);
         return rc ? rc : sl_buf_putc(o, '}');
     case SL_STRUCT:
         return record_json(f, o, rec_no);
@@ -900,7 +898,6 @@ int sl_avro_schema_from_sluice(const struct sl_field *row, struct sl_buf *json,
     int rec_no = 0;
     int rc = record_json(row, json, &rec_no);
     if (rc)
-        return sl_error_set(err, rc, "Avro writer schema: %s",
-                            sl_strerror(rc));
+        return sl_error_set(err, rc, "Avro writer schema: %s", sl_strerror(rc));
     return 0;
 }

@@ -63,18 +63,18 @@ struct sl_avro_field {
 struct sl_avro_node {
     enum sl_avro_kind kind;
     enum sl_avro_logical logical;
-    char *name;           /* full name of a record, enum or fixed */
-    uint32_t precision;   /* decimal */
-    uint32_t scale;       /* decimal */
-    size_t size;          /* fixed */
-    size_t n;             /* fields, symbols or branches */
-    struct sl_avro_field *fields;    /* record */
-    char **symbols;                  /* enum */
-    int enum_default;                /* enum: index of "default", or -1 */
-    struct sl_avro_node **branches;  /* union */
-    int null_branch;                 /* union: index of "null", or -1 */
-    struct sl_avro_node *items;      /* array items, map values */
-    int mark;                        /* traversal flag */
+    char *name;                     /* full name of a record, enum or fixed */
+    uint32_t precision;             /* decimal */
+    uint32_t scale;                 /* decimal */
+    size_t size;                    /* fixed */
+    size_t n;                       /* fields, symbols or branches */
+    struct sl_avro_field *fields;   /* record */
+    char **symbols;                 /* enum */
+    int enum_default;               /* enum: index of "default", or -1 */
+    struct sl_avro_node **branches; /* union */
+    int null_branch;                /* union: index of "null", or -1 */
+    struct sl_avro_node *items;     /* array items, map values */
+    int mark;                       /* traversal flag */
 };
 
 /* A parsed schema owns every node (named types are shared by reference). */
