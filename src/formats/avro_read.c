@@ -447,20 +447,20 @@ static int bind_record(struct pnode *pn, const struct sl_field *f,
                        struct sl_col *c, bool add, const char *path,
                        struct sl_error *err)
 {
-    /* Plan cols hold reader field indexes (== f's children) at first; keep
-     * them in `rf` and store column indexes in col. */
-    for (size_t i = 0; i < pn->n_kid + pn->n_defs; i++) {
-        struct pnode *k =
-            i < pn->n_kid ? &pn->kid[i] : pn->defs[i - pn->n_kid].plan;
-        if (k->op == OP_SKIP)
-            continue;
-        const struct sl_field *cf = NULL;
-        for (uint32_t t = 0; t < f->n_children && !cf; t++)
-            if (strcmp(f->children[t].name, k->name) == 0)
-                cf = &f->children[t];
-        if (!cf)
-            return sl_error_set(err, SL_EINVAL, "internal: no field %s",
-                                k->name);
+    /* In the reader's field order, so detected columns come out in the
+     * order the reader schema declares them. */
+    for (uint32_t t = 0; t < f->n_children; t++) {
+        const struct sl_field *cf = &f->children[t];
+        struct pnode *k = NULL;
+        for (size_t i = 0; i < pn->n_kid + pn->n_defs && !k; i++) {
+            struct pnode *c2 =
+                i < pn->n_kid ? &pn->kid[i] : pn->defs[i - pn->n_kid].plan;
+            if (c2->op != OP_SKIP && strcmp(c2->name, cf->name) == 0)
+                k = c2;
+        }
+        if (!k)
+            return sl_error_set(err, SL_EINVAL, "internal: no plan for %s",
+                                cf->name);
         uint32_t idx;
         int rc = child_col(c, cf, add, &idx, err);
         if (rc)
@@ -560,6 +560,14 @@ static int fail(struct rctx *x, int code, const char *what)
     return sl_error_set_at(x->err, code, x->p - x->start, "%s", what);
 }
 
+/* A value that is wrong as a whole: report where it starts. */
+static int fail_at(struct rctx *x, const uint8_t *v0, int code,
+                   const char *what)
+{
+    x->p = v0;
+    return fail(x, code, what);
+}
+
 static inline int get_long(struct rctx *x, int64_t *v)
 {
     size_t k = sl_avro_get_long(x->p, (size_t)(x->end - x->p), v);
@@ -627,14 +635,14 @@ static int put_dec(struct sl_col *c, const uint8_t *p, size_t n)
     return sl_col_append_dec(c, (__int128)u);
 }
 
-static int put_bytes(struct rctx *x, const struct pnode *pn, struct sl_col *c,
-                     const uint8_t *p, size_t n)
+static int put_bytes(const struct pnode *pn, struct sl_col *c, const uint8_t *p,
+                     size_t n)
 {
     if (pn->logical == SL_AVL_DECIMAL)
         return put_dec(c, p, n);
     if (c->type == SL_STRING) {
         if (!sl_utf8_valid(p, n))
-            return fail(x, SL_ECORRUPT, "string is not valid UTF-8");
+            return SL_ECORRUPT; /* the caller says where */
     } else if (c->type != SL_BINARY) {
         return SL_ETYPE;
     }
@@ -691,6 +699,7 @@ static int rd_list(struct rctx *x, const struct pnode *pn, struct sl_col *c)
     size_t total = 0;
     for (;;) {
         int64_t cnt;
+        const uint8_t *c0 = x->p;
         if ((rc = get_long(x, &cnt)))
             return rc;
         if (cnt == 0)
@@ -703,8 +712,8 @@ static int rd_list(struct rctx *x, const struct pnode *pn, struct sl_col *c)
         }
         if (pn->zero_items ? (uint64_t)cnt > ZERO_SIZE_ITEMS_MAX - total
                            : (uint64_t)cnt > (uint64_t)(x->end - x->p))
-            return fail(x, SL_ECORRUPT,
-                        "array or map block count larger than the data");
+            return fail_at(x, c0, SL_ECORRUPT,
+                           "array or map block count larger than the data");
         total += (size_t)cnt;
         for (int64_t i = 0; i < cnt; i++) {
             if (pn->op == OP_MAP) {
@@ -735,6 +744,7 @@ static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c)
 {
     int rc;
     int64_t v;
+    const uint8_t *v0 = x->p;
     switch (pn->op) {
     case OP_NULL:
         return sl_col_append_null(c);
@@ -750,13 +760,13 @@ static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c)
         if ((rc = get_long(x, &v)))
             return rc;
         if (pn->w->kind == SL_AV_INT && (v < INT32_MIN || v > INT32_MAX))
-            return fail(x, SL_ECORRUPT, "int out of range");
+            return fail_at(x, v0, SL_ECORRUPT, "int out of range");
         if (pn->r->kind == SL_AV_FLOAT || pn->r->kind == SL_AV_DOUBLE)
             rc = put_f64(c, (double)v);
         else if ((pn->logical == SL_AVL_TS_MILLIS ||
                   pn->logical == SL_AVL_LTS_MILLIS) &&
                  __builtin_mul_overflow(v, 1000, &v))
-            return fail(x, SL_ECORRUPT, "timestamp out of range");
+            return fail_at(x, v0, SL_ECORRUPT, "timestamp out of range");
         else
             rc = put_i64(c, v);
         break;
@@ -777,27 +787,29 @@ static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c)
         if ((rc = get_long(x, &v)))
             return rc;
         if (v < 0 || v > x->end - x->p)
-            return fail(x, SL_ECORRUPT, "length longer than the data");
-        rc = put_bytes(x, pn, c, x->p, (size_t)v);
+            return fail_at(x, v0, SL_ECORRUPT, "length longer than the data");
+        rc = put_bytes(pn, c, x->p, (size_t)v);
         if (rc == SL_ECORRUPT)
-            return rc;
+            return fail_at(x, v0, rc, "string is not valid UTF-8");
         x->p += v;
         break;
     case OP_FIXED:
         if ((size_t)(x->end - x->p) < pn->w->size)
             return fail(x, SL_ECORRUPT, "truncated fixed");
-        rc = put_bytes(x, pn, c, x->p, pn->w->size);
+        rc = put_bytes(pn, c, x->p, pn->w->size);
+        if (rc == SL_ECORRUPT)
+            return fail_at(x, v0, rc, "string is not valid UTF-8");
         x->p += pn->w->size;
         break;
     case OP_ENUM:
         if ((rc = get_long(x, &v)))
             return rc;
         if (v < 0 || (uint64_t)v >= pn->w->n)
-            return fail(x, SL_ECORRUPT, "enum index out of range");
+            return fail_at(x, v0, SL_ECORRUPT, "enum index out of range");
         if (pn->map[v] < 0)
-            return fail(x, SL_ETYPE,
-                        "enum symbol unknown to the reader schema, which "
-                        "has no default");
+            return fail_at(x, v0, SL_ETYPE,
+                           "enum symbol unknown to the reader schema, which "
+                           "has no default");
         {
             const char *s = pn->r->symbols[pn->map[v]];
             rc = sl_col_append_bytes(c, s, strlen(s));
@@ -812,7 +824,10 @@ static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c)
         if ((rc = get_long(x, &v)))
             return rc;
         if (v < 0 || (uint64_t)v >= pn->n_kid)
-            return fail(x, SL_ECORRUPT, "union branch index out of range");
+            return fail_at(x, v0, SL_ECORRUPT,
+                           "union branch index out of range");
+        if (pn->kid[v].op == OP_ERROR)
+            return fail_at(x, v0, SL_ETYPE, pn->kid[v].why);
         return rd(x, &pn->kid[v], c);
     case OP_MEMBER:
         if (pn->kid[0].col == NO_COL)
@@ -825,8 +840,8 @@ static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c)
     default:
         return fail(x, SL_ECORRUPT, "internal: bad plan");
     }
-    if (rc == SL_ETYPE)
-        return fail(x, rc, "value does not fit the column's type");
+    if (rc == SL_ETYPE || rc == SL_ELIMIT)
+        return fail_at(x, v0, rc, "value does not fit the column's type");
     return rc;
 }
 
