@@ -3,28 +3,28 @@ and peak RSS of the child (getrusage), and print ratios against a reference
 measured in the same run. No thresholds: the numbers are printed, and
 docs/benchmarks.md records them."""
 import os
-import resource
 import subprocess
-import time
+import tempfile
 
 
 def measure(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=None, env=None):
-    """Run cmd; return dict(wall, cpu, rss_mib). Peak RSS is the child's own
-    (each measured command runs in a fresh fork via a wrapper shell)."""
-    # Wrap in a shell that reports its child's rusage, so peak RSS is per
-    # command, not the maximum over all children of this process.
-    wrapper = ['/usr/bin/python3', '-c', (
-        'import resource,subprocess,sys,time\n'
-        't=time.perf_counter(); r=subprocess.run(sys.argv[1:]); w=time.perf_counter()-t\n'
-        'u=resource.getrusage(resource.RUSAGE_CHILDREN)\n'
-        'sys.stderr.write("\\nBENCH %f %f %d %d\\n" % (w, u.ru_utime+u.ru_stime, u.ru_maxrss, r.returncode))\n'
-    )] + cmd
-    p = subprocess.run(wrapper, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd, env=env)
-    line = [l for l in p.stderr.decode(errors='replace').splitlines() if l.startswith('BENCH ')][-1]
-    _, wall, cpu, rss, rc = line.split()
+    """Run cmd under GNU time; return dict(wall, cpu, rss_mib) of that one
+    command (GNU time forks a small C process, so the peak RSS is the
+    command's own, not an inherited interpreter's)."""
+    fd, path = tempfile.mkstemp(prefix='sluice-time-')
+    os.close(fd)
+    try:
+        p = subprocess.run(['/usr/bin/time', '-o', path, '-f', '%e %U %S %M %x'] + cmd,
+                           stdout=stdout, stderr=subprocess.PIPE, cwd=cwd, env=env)
+        with open(path) as f:
+            wall, user, sys_, rss_kb, rc = f.read().split()[-5:]
+    finally:
+        os.unlink(path)
     if int(rc) != 0:
-        raise SystemExit('benchmark command failed (%s): %s\n%s' % (rc, ' '.join(cmd), p.stderr.decode(errors='replace')[-2000:]))
-    return {'wall': float(wall), 'cpu': float(cpu), 'rss_mib': int(rss) / 1024.0}
+        raise SystemExit('benchmark command failed (%s): %s\n%s' % (
+            rc, ' '.join(cmd), p.stderr.decode(errors='replace')[-2000:]))
+    return {'wall': float(wall), 'cpu': float(user) + float(sys_),
+            'rss_mib': int(rss_kb) / 1024.0}
 
 
 def best_of(n, fn):

@@ -7,10 +7,20 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
-cmake --build build -j "$JOBS" || exit 1
-CC=clang cmake -S . -B build-asan -DSL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
-cmake --build build-asan -j "$JOBS" || exit 1
+build() { # dir, cmake args...: quiet unless it fails
+  local dir=$1; shift
+  echo "== building $dir"
+  if ! { cmake -S . -B "$dir" "$@" && cmake --build "$dir" -j "$JOBS"; } > "$dir.log" 2>&1; then
+    grep -E 'error|Error' "$dir.log" | head -40
+    echo "build of $dir failed (full log: $dir.log)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+}
+mkdir -p build build-asan
+build build -DCMAKE_BUILD_TYPE=Release
+CC=clang build build-asan -DSL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+[ -x tests/peers/setup.sh ] && tests/peers/setup.sh
 
 total_pass=0 total_fail=0
 run_ctest() {

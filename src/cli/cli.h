@@ -12,13 +12,18 @@
 
 #include "error.h"
 
-enum { SL_EXIT_OK = 0, SL_EXIT_FAIL = 1, SL_EXIT_USAGE = 2,
-       SL_EXIT_CONFLICT = 3 };
+enum {
+    SL_EXIT_OK = 0,
+    SL_EXIT_FAIL = 1,
+    SL_EXIT_USAGE = 2,
+    SL_EXIT_CONFLICT = 3
+};
 
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);
 int sl_cmd_checkpoint(int argc, char **argv);
 int sl_cmd_schema(int argc, char **argv);
+int sl_cmd_help(int argc, char **argv);
 
 /* Exit code for an error status. */
 int sl_cli_exit_code(int rc);

@@ -9,11 +9,15 @@
 int sl_cli_exit_code(int rc)
 {
     switch (rc) {
-    case SL_OK: return SL_EXIT_OK;
+    case SL_OK:
+        return SL_EXIT_OK;
     case SL_EINVAL:
-    case SL_ENOTFOUND: return SL_EXIT_USAGE;
-    case SL_ECONFLICT: return SL_EXIT_CONFLICT;
-    default: return SL_EXIT_FAIL;
+    case SL_ENOTFOUND:
+        return SL_EXIT_USAGE;
+    case SL_ECONFLICT:
+        return SL_EXIT_CONFLICT;
+    default:
+        return SL_EXIT_FAIL;
     }
 }
 

@@ -28,8 +28,7 @@ static void print_ranges(const struct sl_offsets *o)
     printf("  %-50s %15s %15s\n", "partition", "start", "end");
     for (size_t i = 0; i < o->n; i++)
         printf("  %-50s %15s %15s\n", o->ranges[i].id,
-               o->ranges[i].start ? o->ranges[i].start : "-",
-               o->ranges[i].end);
+               o->ranges[i].start ? o->ranges[i].start : "-", o->ranges[i].end);
 }
 
 static int show(struct sl_job *job, struct sl_error *err)
@@ -52,8 +51,9 @@ static int show(struct sl_job *job, struct sl_error *err)
         rc = sl_checkpoint_get_commit(cp, lc, &ci, err);
         if (rc)
             goto out;
-        printf("last committed batch %" PRId64 ": %" PRId64 " records in, %" PRId64
-               " rows out, %" PRId64 " dead-lettered, %" PRId64 " bytes, %" PRId64 " ms\n",
+        printf("last committed batch %" PRId64 ": %" PRId64
+               " records in, %" PRId64 " rows out, %" PRId64
+               " dead-lettered, %" PRId64 " bytes, %" PRId64 " ms\n",
                lc, ci.records_in, ci.records_out, ci.dead_lettered, ci.bytes_in,
                ci.duration_ms);
         if (ci.schema)
@@ -73,7 +73,8 @@ static int show(struct sl_job *job, struct sl_error *err)
         if (rc)
             goto out;
         printf("batch %" PRId64 " was written but not committed; the next run "
-               "replays exactly these ranges:\n", lo);
+               "replays exactly these ranges:\n",
+               lo);
         print_ranges(&o);
         sl_offsets_free(&o);
     }
@@ -108,8 +109,9 @@ int sl_cmd_checkpoint(int argc, char **argv)
     if (strcmp(argv[1], "show") == 0) {
         rc = show(job, &err);
     } else if (!yes) {
-        fprintf(stderr, "sluice checkpoint reset: this deletes %s and the "
-                        "next run reprocesses everything; add --yes\n",
+        fprintf(stderr,
+                "sluice checkpoint reset: this deletes %s and the "
+                "next run reprocesses everything; add --yes\n",
                 job->checkpoint);
         sl_job_free(job);
         return SL_EXIT_USAGE;

@@ -60,8 +60,10 @@ int sl_cmd_run(int argc, char **argv)
             o.quiet = true;
         } else if (strcmp(argv[i], "--max-batches") == 0 && i + 1 < argc) {
             if (sl_parse_i64(argv[++i], &o.max_batches) || o.max_batches < 1) {
-                fprintf(stderr, "sluice run: --max-batches takes a positive "
-                                "number, not '%s'\n", argv[i]);
+                fprintf(stderr,
+                        "sluice run: --max-batches takes a positive "
+                        "number, not '%s'\n",
+                        argv[i]);
                 return SL_EXIT_USAGE;
             }
         } else if (argv[i][0] == '-' || path) {

@@ -47,7 +47,7 @@ int sl_cmd_schema(int argc, char **argv)
         return SL_EXIT_USAGE;
     }
     int64_t sample = 1000, timeout = 10;
-    for (int i = 3; i < argc; i++) {
+    for (int i = 3; i < argc; i += 2) {
         int64_t *dst = NULL;
         if (strcmp(argv[i], "--sample") == 0)
             dst = &sample;
@@ -59,7 +59,6 @@ int sl_cmd_schema(int argc, char **argv)
                     argv[i], help);
             return SL_EXIT_USAGE;
         }
-        i++;
     }
     struct sl_error err;
     sl_error_clear(&err);

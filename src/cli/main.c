@@ -13,10 +13,16 @@ static const char usage[] =
     "\n"
     "Usage:\n"
     "  sluice run JOB.yaml [--until-idle] [--max-batches N]   run a job\n"
-    "  sluice validate JOB.yaml                 check a job file, change nothing\n"
-    "  sluice checkpoint show JOB.yaml          where the job is in its source\n"
-    "  sluice checkpoint reset JOB.yaml --yes   delete the checkpoint (reprocess)\n"
-    "  sluice schema detect JOB.yaml            sample the source, print its schema\n"
+    "  sluice validate JOB.yaml                 check a job file, change "
+    "nothing\n"
+    "  sluice checkpoint show JOB.yaml          where the job is in its "
+    "source\n"
+    "  sluice checkpoint reset JOB.yaml --yes   delete the checkpoint "
+    "(reprocess)\n"
+    "  sluice schema detect JOB.yaml            sample the source, print its "
+    "schema\n"
+    "  sluice help [job | source T | format F | sink T | output F]   job-file "
+    "keys\n"
     "  sluice version\n"
     "\n"
     "Each subcommand takes --help. Global: --log-level error|warn|info|debug\n"
@@ -36,7 +42,8 @@ int main(int argc, char **argv)
     for (int i = 1; i + 1 < argc; i++)
         if (strcmp(argv[i], "--log-level") == 0) {
             lvl = argv[i + 1];
-            memmove(&argv[i], &argv[i + 2], sizeof *argv * (size_t)(argc - i - 1));
+            memmove(&argv[i], &argv[i + 2],
+                    sizeof *argv * (size_t)(argc - i - 1));
             argc -= 2;
             break;
         }
@@ -49,8 +56,10 @@ int main(int argc, char **argv)
                 found = 1;
             }
         if (!found) {
-            fprintf(stderr, "sluice: unknown log level '%s' (use error, warn, "
-                            "info or debug)\n", lvl);
+            fprintf(stderr,
+                    "sluice: unknown log level '%s' (use error, warn, "
+                    "info or debug)\n",
+                    lvl);
             return SL_EXIT_USAGE;
         }
     }
@@ -59,6 +68,8 @@ int main(int argc, char **argv)
         return SL_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2)
+        return sl_cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);

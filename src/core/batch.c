@@ -17,8 +17,8 @@
  *
  * Caps: offsets are int32, so a string column's data and a list's element
  * count stop at INT32_MAX (SL_ELIMIT). struct sl_batch.max_bytes is not
- * enforced by the appends (columns do not know their batch); the engine
- * compares sl_batch_bytes with it between records.
+ * enforced by the appends (columns do not know their batch); a batch is
+ * bounded by the chunk it is filled from, and sl_batch_bytes reports it.
  *
  * Widening (schema detection) converts the values a column holds in place:
  * int -> bigint -> double, float -> double, NULLTYPE -> anything (all
@@ -223,8 +223,9 @@ int sl_batch_create(const struct sl_field *schema, struct sl_batch **out,
         free(b);
         return sl_error_set(err, rc, "out of memory creating a batch");
     }
-    free(b->root.name); /* the root has no name */
+    free(b->root.name); /* the root has no name and is never null */
     b->root.name = NULL;
+    b->root.nullable = false;
     *out = b;
     return 0;
 }

@@ -53,7 +53,10 @@ struct sl_col {
 
 struct sl_batch {
     struct sl_col root; /* SL_STRUCT; root.len is the row count */
-    size_t max_bytes;   /* cap on data bytes per batch (0 = no cap) */
+    size_t max_bytes;   /* cap on data bytes per batch (0 = no cap); not
+                           checked by the appends (a column does not know
+                           its batch): a batch is bounded by the chunk it
+                           is filled from, sl_batch_bytes says its size */
 };
 
 /* ---- whole batch ---- */
@@ -109,7 +112,7 @@ int sl_col_append_f64(struct sl_col *c, double v);
 int sl_col_append_dec(struct sl_col *c, __int128 v);
 int sl_col_append_bytes(struct sl_col *c, const void *p, size_t n); /* string, binary */
 /* Reserve room for n bytes at the end of a string/binary column's data and
- * return where to write them; then sl_col_commit_bytes(c, n_written). */
+ * return where to write them; then sl_col_bytes_end(c, n_written). */
 uint8_t *sl_col_bytes_begin(struct sl_col *c, size_t n);
 int sl_col_bytes_end(struct sl_col *c, size_t n_written);
 /* Struct: after appending one value to each child (or letting

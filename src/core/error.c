@@ -10,19 +10,32 @@
 const char *sl_strerror(int code)
 {
     switch (code) {
-    case SL_OK: return "success";
-    case SL_EINVAL: return "invalid argument or configuration";
-    case SL_EIO: return "input/output error";
-    case SL_ECORRUPT: return "malformed data";
-    case SL_ELIMIT: return "limit exceeded";
-    case SL_EAGAIN: return "nothing available yet";
-    case SL_ENOMEM: return "out of memory";
-    case SL_ENOTFOUND: return "not found";
-    case SL_EEOF: return "end of stream";
-    case SL_ECONFLICT: return "belongs to something else";
-    case SL_ETYPE: return "type conversion failed";
-    case SL_EINTR: return "interrupted";
-    default: return "unknown error";
+    case SL_OK:
+        return "success";
+    case SL_EINVAL:
+        return "invalid argument or configuration";
+    case SL_EIO:
+        return "input/output error";
+    case SL_ECORRUPT:
+        return "malformed data";
+    case SL_ELIMIT:
+        return "limit exceeded";
+    case SL_EAGAIN:
+        return "nothing available yet";
+    case SL_ENOMEM:
+        return "out of memory";
+    case SL_ENOTFOUND:
+        return "not found";
+    case SL_EEOF:
+        return "end of stream";
+    case SL_ECONFLICT:
+        return "belongs to something else";
+    case SL_ETYPE:
+        return "type conversion failed";
+    case SL_EINTR:
+        return "interrupted";
+    default:
+        return "unknown error";
     }
 }
 

@@ -717,3 +717,33 @@ int sl_options_help(const struct sl_option *opts, struct sl_buf *out)
     }
     return rc;
 }
+
+/* Append s with '|' escaped, for a cell of a Markdown table. */
+static int md_cell(struct sl_buf *out, const char *s)
+{
+    int rc = 0;
+    for (; s && *s && rc == 0; s++)
+        rc = *s == '|' ? sl_buf_puts(out, "\\|") : sl_buf_putc(out, *s);
+    return rc;
+}
+
+int sl_options_markdown(const struct sl_option *opts, struct sl_buf *out)
+{
+    int rc = sl_buf_puts(out, "| key | type | default | required | what |\n"
+                              "| --- | --- | --- | --- | --- |\n");
+    for (const struct sl_option *o = opts; o->name && rc == 0; o++) {
+        rc = sl_buf_appendf(out, "| `%s` | %s", o->name, type_name(o->type));
+        if (!rc && o->type == SL_OPT_ENUM && o->choices) {
+            rc = sl_buf_puts(out, ": ");
+            rc = rc ? rc : md_cell(out, o->choices);
+        }
+        rc = rc ? rc : sl_buf_puts(out, " | ");
+        if (!rc && o->def)
+            rc = sl_buf_appendf(out, "`%s`", o->def);
+        rc =
+            rc ? rc : sl_buf_appendf(out, " | %s | ", o->required ? "yes" : "");
+        rc = rc ? rc : md_cell(out, o->help);
+        rc = rc ? rc : sl_buf_puts(out, " |\n");
+    }
+    return rc;
+}

@@ -130,6 +130,9 @@ void sl_options_free(const struct sl_option *opts, void *dst);
 /* Human help for a table: one line per option with type and default. */
 int sl_options_help(const struct sl_option *opts, struct sl_buf *out);
 
+/* The same table as a Markdown table (docs/jobs.md is made from these). */
+int sl_options_markdown(const struct sl_option *opts, struct sl_buf *out);
+
 void sl_strlist_free(struct sl_strlist *l);
 
 #endif

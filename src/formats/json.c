@@ -39,6 +39,9 @@
 
 #define DEFAULT_MAX_DEPTH 64
 #define MAX_MAX_DEPTH 1000
+#define MAX_DETECTED_FIELDS 10000
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* Bytes that stand for themselves inside a JSON string. */
 static const uint8_t plain_byte[256] = {
@@ -53,11 +56,10 @@ static inline size_t expect_name(const uint8_t *q, const uint8_t *e,
     size_t i = 0;
     if (!name)
         return SIZE_MAX;
-    for (; name[i]; i++)
-        if (q + i >= e || (uint8_t)name[i] != q[i] ||
-            !plain_byte[(uint8_t)name[i]])
-            return SIZE_MAX;
-    return q + i < e && q[i] == '"' ? i : SIZE_MAX;
+    /* The name's NUL (not plain) ends the loop as a mismatch would. */
+    while (q + i < e && (uint8_t)name[i] == q[i] && plain_byte[q[i]])
+        i++;
+    return name[i] == '\0' && q + i < e && q[i] == '"' ? i : SIZE_MAX;
 }
 
 /* ---- values into columns ---- */
@@ -469,6 +471,16 @@ static int new_child(struct jp *j, struct sl_col *c, const uint8_t *k,
     struct sl_buf *kb = &j->d->key;
     if (memchr(k, 0, kn))
         return sl__json_syntax(j, kat, "field name holds \\u0000");
+    if (c->n_child >= MAX_DETECTED_FIELDS) {
+        /* Field lookup is a scan, so a record with a huge number of keys
+         * would cost quadratic time; no real schema is that wide. */
+        sl__json_syntax(
+            j, kat,
+            "more than " STR(MAX_DETECTED_FIELDS) " fields in one object");
+        if (j->err)
+            j->err->code = SL_ELIMIT;
+        return SL_ELIMIT;
+    }
     if ((const uint8_t *)kb->data != k) {
         sl_buf_reset(kb);
         if (sl_buf_append(kb, k, kn))

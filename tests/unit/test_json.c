@@ -685,6 +685,38 @@ static void test_rollback(void **state)
     fx_close(&f);
 }
 
+static void test_limits_and_maps(void **state)
+{
+    /* Detection stops at 10000 fields in one object. */
+    struct sl_buf rec;
+    sl_buf_init(&rec, 0);
+    sl_buf_putc(&rec, '{');
+    for (int i = 0; i <= 10000; i++)
+        sl_buf_appendf(&rec, "%s\"f%d\":%d", i ? "," : "", i, i);
+    sl_buf_putc(&rec, '}');
+    struct fx f;
+    fx_open(&f, NULL, 0);
+    assert_int_equal(decn(&f, (char *)rec.data, rec.len), SL_ELIMIT);
+    assert_string_equal(f.err.msg,
+                        "more than 10000 fields in one object at byte 127781");
+    assert_int_equal(sl_batch_rows(f.b), 0);
+    assert_int_equal(f.b->root.n_child, 10000);
+    assert_int_equal(col(&f, "f9999")->len, 0);
+    sl_buf_free(&rec);
+    fx_close(&f);
+
+    /* Map keys convert to the key type. */
+    fx_open(&f, "struct<m:map<int,string>>", 0);
+    ok(&f, "{\"m\":{\"1\":\"a\",\"-2\":\"b\"}}");
+    struct sl_col *m = col(&f, "m");
+    assert_int_equal(sl_col_list_len(m, 0), 2);
+    assert_int_equal(SL_COL_VALUES(&m->child[0], int32_t)[1], -2);
+    ASSERT_STR(&m->child[1], 1, "b");
+    bad(&f, "{\"m\":{\"1\":\"a\",\"x\":\"b\"}}",
+        "field \"m.x\": \"x\" is not an int at byte 14", 14);
+    fx_close(&f);
+}
+
 static void test_many_rows_reuse(void **state)
 {
     struct fx f;
@@ -720,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_declared_errors),
         cmocka_unit_test(test_detect_widen),
         cmocka_unit_test(test_rollback),
+        cmocka_unit_test(test_limits_and_maps),
         cmocka_unit_test(test_many_rows_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
