@@ -670,8 +670,12 @@ static long avro_frame(void *st, const uint8_t *p, size_t n, bool at_eof,
             *consumed = h.len;
             return (long)h.len;
         }
-        if (r == 0)
+        if (r == 0 && !at_eof)
             return -1;
+        if (r == 0) {
+            *consumed = n; /* a truncated header at the end */
+            return (long)n;
+        }
     }
     int64_t count;
     const uint8_t *data;

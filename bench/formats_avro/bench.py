@@ -1,0 +1,92 @@
+"""bench/formats_avro: Avro in and out, against JSON in the same run.
+
+The generator's events are written once as JSON lines; sluice turns them
+into Avro container files (null and deflate codecs: the same events, with
+the schema sluice derives). Each input is then read by a file source into
+a JSON-lines lake and timed (best of 3): records/s over wall time and per
+CPU second (the machine has 2 cores shared with other work, so per CPU
+second is the per-core figure). The Avro output is timed the same way:
+JSON events into an Avro lake, against the same job writing JSON."""
+import glob
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+from common import measure, best_of  # noqa: E402
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
+ROOT = os.getcwd()
+SLUICE = os.path.join(ROOT, 'build', 'sluice')
+work = tempfile.mkdtemp(prefix='sluice-bench-avro-')
+
+
+def job(name, path, fmt, sink_fmt, extra=''):
+    d = os.path.join(work, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    y = os.path.join(d, 'job.yaml')
+    with open(y, 'w') as f:
+        f.write('name: %s\nwindow: 100s\ncheckpoint: %s/cp\n'
+                'source: {type: file, path: "%s", format: %s}\n'
+                'sink: {type: file, path: %s/lake, format: %s%s}\n'
+                % (name, d, path, fmt, d, sink_fmt, extra))
+    return y, d
+
+
+def run(name, path, fmt, sink_fmt, extra=''):
+    def go():
+        y, _ = job(name, path, fmt, sink_fmt, extra)
+        return measure([SLUICE, 'run', y, '--until-idle', '--quiet'])
+    return go
+
+
+try:
+    events = os.path.join(work, 'events.json')
+    gen = os.path.join(work, 'gen.yaml')
+    with open(gen, 'w') as f:
+        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
+                'source: {type: generator, count: %d, seed: 1}\n'
+                'sink: {type: stdout}\n' % (work, N))
+    with open(events, 'wb') as out:
+        measure([SLUICE, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    inputs = {'json': (events, 'json')}
+    for codec in ('null', 'deflate'):
+        run('mk-' + codec, events, 'json', 'avro',
+            ', compression: %s' % codec)()
+        files = glob.glob(os.path.join(work, 'mk-' + codec, 'lake', '**', '*.avro'),
+                          recursive=True)
+        assert len(files) == 1, files
+        dst = os.path.join(work, 'events-%s.avro' % codec)
+        shutil.move(files[0], dst)
+        inputs['avro-' + codec] = (dst, 'avro')
+    print('bench/formats_avro: %d events' % N)
+    res = {}
+    for k, (path, fmt) in inputs.items():
+        res[k] = best_of(3, run('in-' + k, path, fmt, 'json'))
+        size = os.path.getsize(path) / 1e6
+        r = res[k]
+        print('  %-28s %6.1f MB  %7.3f s  %10.0f rec/s  %10.0f rec/cpu-s  rss %6.1f MiB  %.2fx json'
+              % ('%s -> json lake' % k, size, r['wall'], N / r['wall'], N / r['cpu'],
+                 r['rss_mib'], r['wall'] / (res['json']['wall'])))
+    out = {'json': best_of(3, run('out-json', events, 'json', 'json'))}
+    for codec in ('deflate', 'snappy'):
+        out[codec] = best_of(3, run('out-' + codec, events, 'json', 'avro',
+                                    ', compression: %s' % codec))
+    for k, r in out.items():
+        lake = glob.glob(os.path.join(work, 'out-' + k, 'lake', '**', '*.*'), recursive=True)
+        size = sum(os.path.getsize(p) for p in lake if '_sluice' not in p) / 1e6
+        print('  %-28s %6.1f MB  %7.3f s  %10.0f rec/s  %10.0f rec/cpu-s  rss %6.1f MiB  %.2fx json'
+              % ('json -> %s lake' % ('avro ' + k if k != 'json' else 'json'), size, r['wall'],
+                 N / r['wall'], N / r['cpu'], r['rss_mib'], r['wall'] / out['json']['wall']))
+    for k in ('avro-null', 'avro-deflate'):
+        r = res[k]
+        print('RESULT formats_avro input=%s records_per_s=%.0f per_cpu_s=%.0f ratio_vs_json=%.2f'
+              % (k, N / r['wall'], N / r['cpu'], r['wall'] / res['json']['wall']))
+    for k in ('deflate', 'snappy'):
+        r = out[k]
+        print('RESULT formats_avro output=avro-%s records_per_s=%.0f per_cpu_s=%.0f ratio_vs_json=%.2f'
+              % (k, N / r['wall'], N / r['cpu'], r['wall'] / out['json']['wall']))
+finally:
+    shutil.rmtree(work, ignore_errors=True)
