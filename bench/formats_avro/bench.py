@@ -10,6 +10,7 @@ JSON events into an Avro lake, against the same job writing JSON."""
 import glob
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -71,20 +72,46 @@ try:
               % ('%s -> json lake' % k, size, r['wall'], N / r['wall'], N / r['cpu'],
                  r['rss_mib'], r['wall'] / (res['json']['wall'])))
     out = {'json': best_of(3, run('out-json', events, 'json', 'json'))}
-    for codec in ('deflate', 'snappy'):
-        out[codec] = best_of(3, run('out-' + codec, events, 'json', 'avro',
-                                    ', compression: %s' % codec))
+    outs = {'deflate': ', compression: deflate',
+            'deflate-1': ', compression: deflate, compression_level: 1',
+            'snappy': ', compression: snappy',
+            'zstandard': ', compression: zstandard'}
+    for k, extra in outs.items():
+        out[k] = best_of(3, run('out-' + k, events, 'json', 'avro', extra))
     for k, r in out.items():
         lake = glob.glob(os.path.join(work, 'out-' + k, 'lake', '**', '*.*'), recursive=True)
         size = sum(os.path.getsize(p) for p in lake if '_sluice' not in p) / 1e6
         print('  %-28s %6.1f MB  %7.3f s  %10.0f rec/s  %10.0f rec/cpu-s  rss %6.1f MiB  %.2fx json'
               % ('json -> %s lake' % ('avro ' + k if k != 'json' else 'json'), size, r['wall'],
                  N / r['wall'], N / r['cpu'], r['rss_mib'], r['wall'] / out['json']['wall']))
+    # The decoder alone (no sink): a small driver linked with the library.
+    drv = os.path.join(work, 'decode_only')
+    libs = subprocess.run(['pkg-config', '--libs', 'yaml-0.1', 'zlib', 'liblzma',
+                           'libzstd', 'libcurl'], check=True, capture_output=True,
+                          text=True).stdout.split()
+    subprocess.run(['cc', '-O2', '-Isrc', '-Isrc/core',
+                    'bench/formats_avro/decode_only.c', 'build/libsluice_lib.a']
+                   + libs + ['-lbz2', '-lsnappy', '-lm', '-lpthread', '-o', drv],
+                   check=True)
+    dec = {}
+    for k in ('avro-null', 'avro-deflate'):
+        best = None
+        for _ in range(3):
+            rows, cpu = subprocess.run([drv, inputs[k][0]], check=True,
+                                       capture_output=True, text=True).stdout.split()
+            assert int(rows) == N, rows
+            best = float(cpu) if best is None else min(best, float(cpu))
+        dec[k] = best
+        print('  %-28s %38.0f rec/cpu-s  (decoder only, no sink)'
+              % (k + ' decode', N / best))
+    for k in ('avro-null', 'avro-deflate'):
+        print('RESULT formats_avro decoder_only input=%s per_cpu_s=%.0f'
+              % (k, N / dec[k]))
     for k in ('avro-null', 'avro-deflate'):
         r = res[k]
         print('RESULT formats_avro input=%s records_per_s=%.0f per_cpu_s=%.0f ratio_vs_json=%.2f'
               % (k, N / r['wall'], N / r['cpu'], r['wall'] / res['json']['wall']))
-    for k in ('deflate', 'snappy'):
+    for k in outs:
         r = out[k]
         print('RESULT formats_avro output=avro-%s records_per_s=%.0f per_cpu_s=%.0f ratio_vs_json=%.2f'
               % (k, N / r['wall'], N / r['cpu'], r['wall'] / out['json']['wall']))

@@ -235,8 +235,8 @@ int sl_avro_codec_decode(enum sl_avro_codec c, const uint8_t *p, size_t n,
     return 0;
 }
 
-int sl_avro_codec_encode(enum sl_avro_codec c, const uint8_t *p, size_t n,
-                         struct sl_buf *out, struct sl_error *err)
+int sl_avro_codec_encode(enum sl_avro_codec c, int level, const uint8_t *p,
+                         size_t n, struct sl_buf *out, struct sl_error *err)
 {
     int rc = 0;
     switch (c) {
@@ -245,7 +245,7 @@ int sl_avro_codec_encode(enum sl_avro_codec c, const uint8_t *p, size_t n,
     case SL_AVC_DEFLATE: {
         z_stream z;
         memset(&z, 0, sizeof z);
-        if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+        if (deflateInit2(&z, level ? level : 6, Z_DEFLATED, -15, 8,
                          Z_DEFAULT_STRATEGY) != Z_OK)
             return sl_error_set(err, SL_ENOMEM, "deflate: out of memory");
         size_t bound = deflateBound(&z, (uLong)n);
@@ -283,7 +283,8 @@ int sl_avro_codec_encode(enum sl_avro_codec c, const uint8_t *p, size_t n,
         size_t bound = ZSTD_compressBound(n);
         if ((rc = sl_buf_reserve(out, bound)))
             break;
-        size_t zr = ZSTD_compress(out->data + out->len, bound, p, n, 3);
+        size_t zr =
+            ZSTD_compress(out->data + out->len, bound, p, n, level ? level : 3);
         if (ZSTD_isError(zr))
             rc = SL_EIO;
         else

@@ -35,8 +35,9 @@ const char *sl_avro_codec_name(enum sl_avro_codec c);
 int sl_avro_codec_decode(enum sl_avro_codec c, const uint8_t *p, size_t n,
                          size_t max, struct sl_buf *out, struct sl_error *err);
 /* Compress a block, appending to out. Encoders: null, deflate, snappy,
- * zstandard (others return SL_EINVAL). */
-int sl_avro_codec_encode(enum sl_avro_codec c, const uint8_t *p, size_t n,
-                         struct sl_buf *out, struct sl_error *err);
+ * zstandard (others return SL_EINVAL). level 0 is the codec's default
+ * (deflate 6, zstandard 3); deflate takes 1..9, zstandard 1..19. */
+int sl_avro_codec_encode(enum sl_avro_codec c, int level, const uint8_t *p,
+                         size_t n, struct sl_buf *out, struct sl_error *err);
 
 #endif

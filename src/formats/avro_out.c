@@ -25,6 +25,7 @@
 
 struct out_opts {
     char *compression;
+    int64_t level;
     int64_t block_bytes;
 };
 
@@ -32,6 +33,9 @@ struct out_opts {
 static const struct sl_option out_options[] = {
     {"compression", SL_OPT_ENUM, "deflate", "null|deflate|snappy|zstandard",
      false, OOPT(compression), "Avro block codec (avro format)"},
+    {"compression_level", SL_OPT_INT, "0", NULL, false, OOPT(level),
+     "codec level, 0 = default (deflate 1..9, default 6; zstandard 1..19, "
+     "default 3)"},
     {"avro_block_bytes", SL_OPT_SIZE, "1MiB", NULL, false, OOPT(block_bytes),
      "uncompressed bytes per container block (avro format)"},
     {0},
@@ -39,6 +43,7 @@ static const struct sl_option out_options[] = {
 
 struct avro_enc {
     enum sl_avro_codec codec;
+    int level;
     size_t block_bytes;
     struct sl_field schema;
     bool open;
@@ -88,6 +93,18 @@ static int enc_create(const struct sl_conf *sink_conf, void **st,
                             bs);
     }
     e->block_bytes = (size_t)bb;
+    int64_t lv = 0;
+    const char *ls = sl_conf_str(sink_conf, "compression_level");
+    int max = e->codec == SL_AVC_ZSTD ? 19 : 9;
+    if (ls && (sl_parse_i64(ls, &lv) || lv < 0 || lv > max)) {
+        const char *cn = sl_avro_codec_name(e->codec);
+        enc_destroy(e);
+        return sl_error_set(err, SL_EINVAL,
+                            "sink: compression_level '%s' is not 0..%d for "
+                            "%s",
+                            ls, max, cn);
+    }
+    e->level = (int)lv;
     sl_buf_init(&e->block, 0); /* bounded by block_bytes + one row */
     sl_buf_init(&e->json, 16u << 20);
     *st = e;
@@ -288,8 +305,8 @@ static int flush_block(struct avro_enc *e, struct sl_buf *out,
         return sl_error_set(err, rc, "Avro block: %s", sl_strerror(rc));
     out->len += SL_AVRO_VARINT_MAX;
     size_t data_at = out->len;
-    if ((rc = sl_avro_codec_encode(e->codec, e->block.data, e->block.len, out,
-                                   err)))
+    if ((rc = sl_avro_codec_encode(e->codec, e->level, e->block.data,
+                                   e->block.len, out, err)))
         return rc;
     size_t size = out->len - data_at;
     size_t k = sl_avro_put_long(tmp, (int64_t)size);

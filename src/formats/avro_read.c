@@ -682,10 +682,10 @@ static int rd_record(struct rctx *x, const struct pnode *pn, struct sl_col *c)
         const struct pdef *d = &pn->defs[i];
         if (d->plan->col == NO_COL)
             continue;
-        struct rctx y = {.p = d->bytes,
-                         .start = d->bytes,
-                         .end = d->bytes + d->len,
-                         .err = x->err};
+        struct rctx y; /* path[] is filled only on errors: not zeroed */
+        y.p = y.start = d->bytes;
+        y.end = d->bytes + d->len;
+        y.err = x->err;
         y.path_at = sizeof y.path;
         if ((rc = rd(&y, d->plan, &c->child[d->plan->col])))
             return rc;
@@ -856,7 +856,10 @@ int sl_avro_reader_read(struct sl_avro_reader *r, const uint8_t *p, size_t n,
             return rc;
     }
     size_t rows = sl_batch_rows(b);
-    struct rctx x = {.p = p, .start = p, .end = p + n, .err = err};
+    struct rctx x; /* path[] is filled only on errors: not zeroed */
+    x.p = x.start = p;
+    x.end = p + n;
+    x.err = err;
     x.path_at = sizeof x.path;
     rc = rd_record(&x, &r->root, &b->root);
     if (!rc) {

@@ -53,10 +53,13 @@ run() { # name codec [block bytes]
   { echo "name: job-$1"; echo "checkpoint: ./cp-$1"; cat base.yaml
     echo "sink:"; echo "  type: file"; echo "  path: ./lake-$1"
     echo "  format: avro"; echo "  compression: $2"
-    [ -n "${3:-}" ] && echo "  avro_block_bytes: $3"; true; } > "$1.yaml"
+    [ -n "${3:-}" ] && echo "  avro_block_bytes: $3"
+    [ -n "${4:-}" ] && echo "  compression_level: $4"; true; } > "$1.yaml"
   "$SLUICE" run "$1.yaml" --until-idle 2> "$1.log" || { cat "$1.log"; fail "$1"; }
 }
 for c in null deflate snappy zstandard; do run "$c" "$c"; done
+run fast deflate "" 1
+run zmax zstandard "" 19
 run small deflate 4KiB
 run again deflate 4KiB
 
@@ -74,7 +77,8 @@ def files(lake):
     return sorted(glob.glob(lake + '/**/*.avro', recursive=True))
 for lake, codec, min_blocks in [('lake-null', 'null', 1), ('lake-deflate', 'deflate', 1),
         ('lake-snappy', 'snappy', 1), ('lake-zstandard', 'zstandard', 1),
-        ('lake-small', 'deflate', 50)]:
+        ('lake-small', 'deflate', 50), ('lake-fast', 'deflate', 1),
+        ('lake-zmax', 'zstandard', 1)]:
     fs = files(lake)
     assert len(fs) == 1, fs
     rd = avro.datafile.DataFileReader(open(fs[0], 'rb'), avro.io.DatumReader())
@@ -89,6 +93,10 @@ for lake, codec, min_blocks in [('lake-null', 'null', 1), ('lake-deflate', 'defl
     data = open(fs[0], 'rb').read()
     sync = data[data.index(b'\x00', data.index(b'avro.codec') + 12) + 1:][:16]
     assert data.count(sync) >= min_blocks + 1, (lake, data.count(sync))
+import os
+size = lambda lake: os.path.getsize(files(lake)[0])
+assert size('lake-fast') > size('lake-deflate'), 'compression_level 1 not applied'
+assert size('lake-zmax') < size('lake-zstandard'), 'compression_level 19 not applied'
 a, b = files('lake-small')[0], files('lake-again')[0]
 assert hashlib.sha256(open(a, 'rb').read()).digest() == hashlib.sha256(open(b, 'rb').read()).digest(), 'second run wrote other bytes'
 print('ok: python3-avro reads every codec; identical bytes on a second run')
