@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "avro_bin.h"
+#include "datetime.h"
 #include "jsonw.h"
 
 #define NO_COL UINT32_MAX
@@ -401,22 +402,22 @@ const struct sl_field *sl_avro_reader_row(const struct sl_avro_reader *r)
 
 /* ---- bind plan nodes to column indexes ---- */
 
+/* Can a column of type col take values meant for type want? (put_i64,
+ * put_f64 and put_bytes convert; decimals only go to decimals.) */
 static bool holds(enum sl_type col, enum sl_type want)
 {
     if (col == want)
         return true;
+    if (col == SL_STRING)
+        return !sl_type_is_nested(want) && want != SL_DECIMAL;
     switch (want) {
     case SL_INT:
         return col == SL_BIGINT || col == SL_DOUBLE || col == SL_FLOAT;
     case SL_BIGINT:
-        return col == SL_DOUBLE;
     case SL_FLOAT:
         return col == SL_DOUBLE;
-    case SL_DATE:
-    case SL_TIMESTAMP:
-        return col == SL_STRING;
     default:
-        return col == SL_STRING && !sl_type_is_nested(want);
+        return false;
     }
 }
 
@@ -519,6 +520,14 @@ static int bind_node(struct pnode *pn, const struct sl_field *f,
     default:
         if (c->type == SL_NULLTYPE)
             return sl_col_widen(c, f->type, err);
+        if (!holds(c->type, f->type) && add && !sl_type_is_nested(c->type)) {
+            /* Detection: another writer schema gave this column another
+             * type; widen it as the JSON decoder does (int -> bigint ->
+             * double, otherwise string). */
+            enum sl_type to = sl_type_widen(c->type, f->type);
+            if (to != c->type && (rc = sl_col_widen(c, to, err)))
+                return rc;
+        }
         if (!holds(c->type, f->type))
             goto mismatch;
         if (f->type == SL_DECIMAL && c->type == SL_DECIMAL &&
@@ -600,6 +609,21 @@ static int put_i64(struct sl_col *c, int64_t v)
     default:
         return SL_ETYPE;
     }
+}
+
+/* A date or timestamp value into a string column (a column widened to
+ * string by detection, or declared string): its ISO text. */
+static int put_time_text(struct sl_col *c, uint8_t logical, int64_t v)
+{
+    char t[SL_TS_TEXT_MAX];
+    size_t n;
+    if (logical == SL_AVL_DATE && v >= INT32_MIN && v <= INT32_MAX)
+        n = sl_date_format((int32_t)v, t);
+    else if (logical >= SL_AVL_TS_MILLIS && logical <= SL_AVL_LTS_MICROS)
+        n = sl_timestamp_format(v, t);
+    else
+        return put_i64(c, v);
+    return sl_col_append_bytes(c, t, n);
 }
 
 static int put_f64(struct sl_col *c, double v)
@@ -767,6 +791,8 @@ static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c)
                   pn->logical == SL_AVL_LTS_MILLIS) &&
                  __builtin_mul_overflow(v, 1000, &v))
             return fail_at(x, v0, SL_ECORRUPT, "timestamp out of range");
+        else if (c->type == SL_STRING && pn->logical != SL_AVL_NONE)
+            rc = put_time_text(c, pn->logical, v);
         else
             rc = put_i64(c, v);
         break;

@@ -419,6 +419,70 @@ static void test_logical(void **state)
     teardown(&x);
 }
 
+/* Detection across writer schemas: a column seen as int, then string,
+ * widens to string; dates and timestamps written to it later are text. */
+static void test_widen(void **state)
+{
+    struct sl_avro_schema *s1 =
+        parse("{\"type\":\"record\",\"name\":\"r\",\"fields\":["
+              "{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"d\",\"type\":"
+              "{\"type\":\"int\",\"logicalType\":\"date\"}},{\"name\":\"t\","
+              "\"type\":{\"type\":\"long\",\"logicalType\":"
+              "\"timestamp-millis\"}}]}");
+    struct sl_avro_schema *s2 =
+        parse("{\"type\":\"record\",\"name\":\"r\",\"fields\":["
+              "{\"name\":\"a\",\"type\":\"string\"},{\"name\":\"d\",\"type\":"
+              "\"string\"},{\"name\":\"t\",\"type\":\"long\"}]}");
+    struct sl_avro_reader *r1, *r2;
+    assert_int_equal(sl_avro_reader_create(s1, NULL, &r1, NULL), 0);
+    assert_int_equal(sl_avro_reader_create(s2, NULL, &r2, NULL), 0);
+    struct sl_batch *b;
+    assert_int_equal(sl_batch_create(NULL, &b, NULL), 0);
+    struct sl_buf d;
+    sl_buf_init(&d, 0);
+    size_t used;
+    struct sl_error err;
+    sl_error_clear(&err);
+    L(&d, 1);
+    L(&d, 20417);
+    L(&d, 1500);
+    assert_int_equal(
+        sl_avro_reader_read(r1, d.data, d.len, &used, b, true, 0, &err), 0);
+    sl_buf_reset(&d);
+    S(&d, "x");
+    S(&d, "y");
+    L(&d, 5);
+    if (sl_avro_reader_read(r2, d.data, d.len, &used, b, true, 0, &err))
+        fail_msg("%s", err.msg);
+    sl_buf_reset(&d);
+    L(&d, 7);
+    L(&d, 20418);
+    L(&d, 2000);
+    if (sl_avro_reader_read(r1, d.data, d.len, &used, b, true, 0, &err))
+        fail_msg("%s", err.msg);
+    static const char w0[] = "{\"a\":\"1\",\"d\":\"2025-11-25\","
+                             "\"t\":\"1970-01-01T00:00:01.500000Z\"}";
+    const char *want[] = {
+        w0,
+        "{\"a\":\"x\",\"d\":\"y\",\"t\":\"5\"}",
+        "{\"a\":\"7\",\"d\":\"2025-11-26\",\"t\":\"1970-01-01T00:00:02Z\"}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        struct sl_buf j;
+        sl_buf_init(&j, 0);
+        sl_col_value_json(&b->root, i, &j);
+        sl_buf_cstr(&j);
+        assert_string_equal((char *)j.data, want[i]);
+        sl_buf_free(&j);
+    }
+    sl_buf_free(&d);
+    sl_batch_destroy(b);
+    sl_avro_reader_destroy(r1);
+    sl_avro_reader_destroy(r2);
+    sl_avro_schema_destroy(s1);
+    sl_avro_schema_destroy(s2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_roots),
         cmocka_unit_test(test_logical),
+        cmocka_unit_test(test_widen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
