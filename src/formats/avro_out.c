@@ -232,10 +232,12 @@ static int put_key(struct sl_buf *o, const struct sl_col *k, size_t i)
 static int put_value(struct sl_buf *o, const struct sl_field *f,
                      const struct sl_col *c, size_t i, bool with_null)
 {
+    if (f->type == SL_NULLTYPE)
+        return 0; /* "null": no bytes, never in a union */
     bool valid = sl_col_is_valid(c, i);
     int rc;
     if (with_null && f->nullable) {
-        if (!valid || f->type == SL_NULLTYPE)
+        if (!valid)
             return sl_buf_putc(o, 0); /* branch 0: null */
         if ((rc = sl_buf_putc(o, 2))) /* zigzag(1) */
             return rc;

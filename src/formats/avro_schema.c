@@ -832,7 +832,7 @@ static int record_json(const struct sl_field *f, struct sl_buf *o, int *rec_no)
             rc = sl_buf_puts(o, "\",\"type\":");
         if (!rc)
             rc = type_json(c, o, rec_no, true);
-        if (!rc && c->nullable)
+        if (!rc && (c->nullable || c->type == SL_NULLTYPE))
             rc = sl_buf_puts(o, ",\"default\":null");
         if (!rc)
             rc = sl_buf_putc(o, '}');
@@ -844,7 +844,7 @@ static int type_json(const struct sl_field *f, struct sl_buf *o, int *rec_no,
                      bool with_null)
 {
     int rc = 0;
-    if (with_null && f->nullable) {
+    if (with_null && f->nullable && f->type != SL_NULLTYPE) {
         rc = sl_buf_puts(o, "[\"null\",");
         if (!rc)
             rc = type_json(f, o, rec_no, false);
