@@ -45,6 +45,7 @@ struct opts {
     char *schema_registry_user;
     char *schema_registry_password;
     char *glue_schema_dir;
+    char *avro_header_dir;
     int64_t registry_retries;
     int64_t max_block_bytes;
 };
@@ -64,6 +65,9 @@ static const struct sl_option avro_options[] = {
      OPT(schema_registry_password), "basic auth password for the registry"},
     {"glue_schema_dir", SL_OPT_STRING, NULL, NULL, false, OPT(glue_schema_dir),
      "folder of Glue Schema Registry schemas named <version-uuid>.avsc"},
+    {"avro_header_dir", SL_OPT_STRING, NULL, NULL, false, OPT(avro_header_dir),
+     "folder where container file headers are saved, so a job restarted "
+     "in the middle of a container file can read the rest"},
     {"registry_retries", SL_OPT_INT, "3", NULL, false, OPT(registry_retries),
      "retries of a failed registry fetch (backoff 100 ms, doubling)"},
     {"max_block_bytes", SL_OPT_SIZE, "64MiB", NULL, false, OPT(max_block_bytes),
@@ -81,7 +85,8 @@ struct entry {
 
 struct avro_dec {
     enum framing framing;
-    bool add; /* no declared schema: columns come from the data */
+    char *header_dir; /* avro_header_dir, or NULL */
+    bool add;         /* no declared schema: columns come from the data */
     size_t max_block;
     struct sl_avro_schema *rs; /* reader schema, or NULL */
     struct sl_avro_reader *datum_rd;
@@ -255,6 +260,10 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
                           "schema of every datum)");
         goto out;
     }
+    if (o.avro_header_dir && !(d->header_dir = strdup(o.avro_header_dir))) {
+        rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+        goto out;
+    }
     if (o.schema_registry_url || o.glue_schema_dir) {
         struct sl_avro_registry_conf rc_conf = {
             .url = o.schema_registry_url,
@@ -287,6 +296,7 @@ static void avro_destroy(void *st)
     sl_avro_registry_destroy(d->reg);
     sl_buf_free(&d->block);
     sl_buf_free(&d->text);
+    free(d->header_dir);
     free(d);
 }
 
@@ -402,9 +412,42 @@ static int header_entry(struct avro_dec *d, const struct header *h,
         e->kind = 0; /* same sync, other header: forget the old one */
     int rc = cache_put(d, 'S', h->sync, (const char *)h->schema, h->schema_len,
                        (enum sl_avro_codec)codec, out, err);
-    if (rc)
+    if (rc) {
         sl_error_prefix(err, "container file schema: ");
-    return rc;
+        return rc;
+    }
+    if (d->header_dir) {
+        const char *cn = sl_avro_codec_name((enum sl_avro_codec)codec);
+        rc = sl_avro_header_save(d->header_dir, h->sync, cn, strlen(cn),
+                                 h->schema, h->schema_len, err);
+        if (rc) /* not the record's fault: stop rather than dead-letter */
+            return rc == SL_ENOMEM ? rc : SL_EIO;
+    }
+    return 0;
+}
+
+/* The header of the file whose blocks p[0..n) are (their last 16 bytes
+ * are its sync marker): read earlier in this run, or saved in
+ * avro_header_dir by an earlier run. NULL when unknown. */
+static struct entry *block_header(struct avro_dec *d, const uint8_t *p,
+                                  size_t n)
+{
+    if (n < SYNC_LEN)
+        return NULL;
+    const uint8_t *sync = p + n - SYNC_LEN;
+    struct entry *e = cache_get(d, 'S', sync);
+    if (e || !d->header_dir)
+        return e;
+    size_t cl;
+    if (sl_avro_header_load(d->header_dir, sync, &d->text, &cl, NULL))
+        return NULL;
+    int codec = sl_avro_codec_find((const char *)d->text.data, cl);
+    e = NULL;
+    if (codec < 0 ||
+        cache_put(d, 'S', sync, (const char *)d->text.data + cl + 1,
+                  d->text.len - cl - 1, (enum sl_avro_codec)codec, &e, NULL))
+        return NULL;
+    return e;
 }
 
 /* Decode the blocks at p[0..n) (all of it) of the file described by e. */
@@ -480,7 +523,7 @@ static int decode_container(struct avro_dec *d, const uint8_t *p, size_t n,
         return sl_error_set_at(err, SL_ECORRUPT, 0,
                                "container file header is %s",
                                r == 0 ? "truncated" : "malformed");
-    struct entry *e;
+    struct entry *e = NULL;
     int rc = header_entry(d, &h, &e, err);
     if (rc)
         return rc;
@@ -599,6 +642,21 @@ static int decode_glue(struct avro_dec *d, const uint8_t *p, size_t n,
     return one_datum(e->rd, d, d->block.data, d->block.len, 0, b, err);
 }
 
+/* p[0..n) is one or more whole container blocks (of an unknown file). */
+static bool looks_like_block(const uint8_t *p, size_t n)
+{
+    int64_t count;
+    const uint8_t *data;
+    size_t size, at = 0;
+    while (at < n) {
+        long bl = block_len(p + at, n - at, &count, &data, &size);
+        if (bl <= 0)
+            return false;
+        at += (size_t)bl;
+    }
+    return n > 0;
+}
+
 static int avro_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
                        struct sl_error *err)
 {
@@ -610,7 +668,7 @@ static int avro_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
     if (f == FR_AUTO) {
         if (n >= MAGIC_LEN && memcmp(p, "Obj\x01", MAGIC_LEN) == 0)
             f = FR_CONTAINER;
-        else if (n >= SYNC_LEN && (e = cache_get(d, 'S', p + n - SYNC_LEN)))
+        else if ((e = block_header(d, p, n)))
             f = FR_CONTAINER;
         else if (d->reg && n >= 5 && p[0] == 0)
             f = FR_CONFLUENT;
@@ -618,6 +676,8 @@ static int avro_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
             f = FR_GLUE;
         else if (d->datum_rd)
             f = FR_DATUM;
+        else if (looks_like_block(p, n))
+            f = FR_CONTAINER; /* says: header not read in this run */
         else
             return sl_error_set_at(
                 err, SL_ECORRUPT, 0,
@@ -629,15 +689,15 @@ static int avro_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
     case FR_CONTAINER:
         if (n >= MAGIC_LEN && memcmp(p, "Obj\x01", MAGIC_LEN) == 0)
             rc = decode_container(d, p, n, b, err);
-        else if (e ||
-                 (n >= SYNC_LEN && (e = cache_get(d, 'S', p + n - SYNC_LEN))))
+        else if (e || (e = block_header(d, p, n)))
             rc = decode_blocks(d, e, p, n, 0, b, err);
         else
             rc = sl_error_set_at(err, SL_ECORRUPT, 0,
                                  "container block whose file header was not "
                                  "read in this run (the job restarted in "
-                                 "the middle of the file, or the file is "
-                                 "not a container file)");
+                                 "the middle of the file: set "
+                                 "avro_header_dir; or it is not a container "
+                                 "file)");
         break;
     case FR_CONFLUENT:
         rc = decode_confluent(d, p, n, b, err);

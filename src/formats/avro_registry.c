@@ -12,16 +12,22 @@
  * (src/aws); until that lands, schemas come from a local folder where
  * each file is named by the schema version UUID.
  *
+ * Container headers saved on disk (avro_header_dir) are the third source
+ * of writer schemas: see sl_avro_header_save.
+ *
  * Threads: one registry is used by one decoder, on the engine thread.
  */
 #include "avro_registry.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "options.h"
@@ -284,5 +290,95 @@ int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
                             "Glue schema version %s: cannot read "
                             "%s: %s",
                             uuid, path, sl_strerror(rc));
+    return 0;
+}
+
+/* ---- container headers on disk ---- */
+
+static void header_path(const char *dir, const uint8_t sync[16], char *out,
+                        size_t cap, const char *suffix)
+{
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sync[i]);
+    snprintf(out, cap, "%s/%s.avrohdr%s", dir, hex, suffix);
+}
+
+int sl_avro_header_save(const char *dir, const uint8_t sync[16],
+                        const char *codec, size_t codec_len,
+                        const uint8_t *schema, size_t schema_len,
+                        struct sl_error *err)
+{
+    char path[4096], tmp[4200];
+    header_path(dir, sync, path, sizeof path, "");
+    if (access(path, F_OK) == 0)
+        return 0;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return sl_error_set(err, SL_EIO, "avro_header_dir %s: %s", dir,
+                            strerror(errno));
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return sl_error_set(err, SL_EIO,
+                            "avro_header_dir: cannot create %s: %s", tmp,
+                            strerror(errno));
+    struct iovec_part {
+        const void *p;
+        size_t n;
+    } parts[3] = {{codec, codec_len}, {"\n", 1}, {schema, schema_len}};
+    int rc = 0;
+    for (int i = 0; i < 3 && !rc; i++) {
+        const char *q = parts[i].p;
+        size_t left = parts[i].n;
+        while (left && !rc) {
+            ssize_t w = write(fd, q, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                rc = SL_EIO;
+            else {
+                q += w;
+                left -= (size_t)w;
+            }
+        }
+    }
+    if (!rc && fsync(fd) != 0)
+        rc = SL_EIO;
+    if (close(fd) != 0)
+        rc = SL_EIO;
+    if (!rc && rename(tmp, path) != 0)
+        rc = SL_EIO;
+    if (rc) {
+        int e = errno;
+        unlink(tmp);
+        return sl_error_set(err, rc, "avro_header_dir: cannot write %s: %s",
+                            path, strerror(e));
+    }
+    /* The rename is durable once the folder is synced. */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int sl_avro_header_load(const char *dir, const uint8_t sync[16],
+                        struct sl_buf *out, size_t *codec_len,
+                        struct sl_error *err)
+{
+    char path[4096];
+    header_path(dir, sync, path, sizeof path, "");
+    int rc = read_file(path, out);
+    if (rc == SL_ENOTFOUND)
+        return rc;
+    if (rc)
+        return sl_error_set(err, rc, "avro_header_dir: cannot read %s: %s",
+                            path, sl_strerror(rc));
+    const uint8_t *nl = memchr(out->data, '\n', out->len);
+    if (!nl)
+        return sl_error_set(err, SL_ECORRUPT,
+                            "avro_header_dir: %s is not a saved header", path);
+    *codec_len = (size_t)(nl - out->data);
     return 0;
 }

@@ -46,4 +46,19 @@ int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (37 bytes with the NUL). */
 void sl_avro_uuid_text(const uint8_t id[16], char out[37]);
 
+/* Container headers kept on disk (`avro_header_dir`), by sync marker: a
+ * job restarted in the middle of a container file reads the blocks that
+ * follow with the header an earlier run saved. A file
+ * <dir>/<32 hex digits of the sync>.avrohdr holds the codec name, '\n',
+ * and the schema JSON; it is written once (temp file, fsync, rename).
+ * save: 0 or an error. load: 0 with out = the file's bytes and *codec_len
+ * the codec name's length; SL_ENOTFOUND when there is none. */
+int sl_avro_header_save(const char *dir, const uint8_t sync[16],
+                        const char *codec, size_t codec_len,
+                        const uint8_t *schema, size_t schema_len,
+                        struct sl_error *err);
+int sl_avro_header_load(const char *dir, const uint8_t sync[16],
+                        struct sl_buf *out, size_t *codec_len,
+                        struct sl_error *err);
+
 #endif

@@ -387,9 +387,19 @@ def cmd_bad(outdir):
               open(os.path.join(outdir, "..", "expect_bad.json"), "w"))
 
 
+def cmd_restart(outdir):
+    """One deflate file, 4 blocks of 5 rows (ids 0..19)."""
+    os.makedirs(outdir, exist_ok=True)
+    schema = {"type": "record", "name": "R", "fields": [
+        {"name": "id", "type": "long"}, {"name": "s", "type": "string"}]}
+    write_container(os.path.join(outdir, "restart.avro"), schema,
+                    [{"id": i, "s": "r%d" % i} for i in range(20)], "deflate",
+                    block=5)
+
+
 def main():
     {"types": cmd_types, "evolution": cmd_evolution, "roots": cmd_roots,
-     "bad": cmd_bad}[sys.argv[1]](sys.argv[2])
+     "bad": cmd_bad, "restart": cmd_restart}[sys.argv[1]](sys.argv[2])
 
 
 if __name__ == "__main__":
