@@ -23,7 +23,6 @@
 #include "jsonw.h"
 
 #define NO_COL UINT32_MAX
-#define SKIP_DEPTH 256
 #define ZERO_SIZE_ITEMS_MAX (1u << 20)
 
 enum op {
@@ -99,23 +98,6 @@ static void free_plan(struct pnode *pn)
     }
     free(pn->defs);
     free(pn->map);
-}
-
-static bool zero_size(const struct sl_avro_node *n, int depth)
-{
-    if (depth > 32)
-        return false;
-    if (n->kind == SL_AV_NULL)
-        return true;
-    if (n->kind == SL_AV_FIXED)
-        return n->size == 0;
-    if (n->kind == SL_AV_RECORD) {
-        for (size_t i = 0; i < n->n; i++)
-            if (!zero_size(n->fields[i].type, depth + 1))
-                return false;
-        return true;
-    }
-    return false;
 }
 
 static bool named_match(const struct sl_avro_node *w,
@@ -329,7 +311,7 @@ static int compile(const struct sl_avro_node *w, const struct sl_avro_node *r,
     case SL_AV_ARRAY:
     case SL_AV_MAP: {
         pn->op = w->kind == SL_AV_ARRAY ? OP_ARRAY : OP_MAP;
-        pn->zero_items = zero_size(w->items, 0);
+        pn->zero_items = sl__avro_zero_size(w->items);
         pn->n_kid = 1;
         if (!(pn->kid = calloc(1, sizeof *pn->kid)))
             return SL_ENOMEM;
@@ -675,13 +657,10 @@ static int put_bytes(const struct pnode *pn, struct sl_col *c, const uint8_t *p,
 
 static int rd(struct rctx *x, const struct pnode *pn, struct sl_col *c);
 
-static size_t skip_node(const struct sl_avro_node *w, const uint8_t *p,
-                        const uint8_t *end, int depth);
-
 static int skip_value(struct rctx *x, const struct sl_avro_node *w)
 {
-    size_t k = skip_node(w, x->p, x->end, 0);
-    if (!k && !zero_size(w, 0))
+    size_t k = sl_avro_skip(w, x->p, (size_t)(x->end - x->p));
+    if (!k && !sl__avro_zero_size(w))
         return fail(x, SL_ECORRUPT, "malformed value (skipped field)");
     x->p += k;
     return 0;
@@ -905,101 +884,4 @@ int sl_avro_reader_read(struct sl_avro_reader *r, const uint8_t *p, size_t n,
             x.path + x.path_at, msg);
     }
     return rc;
-}
-
-/* ---- skipping ---- */
-
-static size_t skip_node(const struct sl_avro_node *w, const uint8_t *p,
-                        const uint8_t *end, int depth)
-{
-    size_t n = (size_t)(end - p), k, t;
-    int64_t v;
-    if (depth > SKIP_DEPTH)
-        return 0;
-    switch (w->kind) {
-    case SL_AV_NULL:
-        return 0;
-    case SL_AV_BOOLEAN:
-        return n >= 1 ? 1 : 0;
-    case SL_AV_INT:
-    case SL_AV_LONG:
-    case SL_AV_ENUM:
-        return sl_avro_get_long(p, n, &v);
-    case SL_AV_FLOAT:
-        return n >= 4 ? 4 : 0;
-    case SL_AV_DOUBLE:
-        return n >= 8 ? 8 : 0;
-    case SL_AV_FIXED:
-        return n >= w->size ? w->size : 0;
-    case SL_AV_BYTES:
-    case SL_AV_STRING:
-        k = sl_avro_get_long(p, n, &v);
-        if (!k || v < 0 || (uint64_t)v > n - k)
-            return 0;
-        return k + (size_t)v;
-    case SL_AV_RECORD:
-        for (size_t i = 0, at = 0; i < w->n; i++) {
-            t = skip_node(w->fields[i].type, p + at, end, depth + 1);
-            if (!t && !zero_size(w->fields[i].type, 0))
-                return 0;
-            at += t;
-            if (i + 1 == w->n)
-                return at;
-        }
-        return 0;
-    case SL_AV_UNION:
-        k = sl_avro_get_long(p, n, &v);
-        if (!k || v < 0 || (uint64_t)v >= w->n)
-            return 0;
-        t = skip_node(w->branches[v], p + k, end, depth + 1);
-        if (!t && !zero_size(w->branches[v], 0))
-            return 0;
-        return k + t;
-    case SL_AV_ARRAY:
-    case SL_AV_MAP: {
-        size_t at = 0, total = 0;
-        bool z = zero_size(w->items, 0);
-        for (;;) {
-            k = sl_avro_get_long(p + at, n - at, &v);
-            if (!k)
-                return 0;
-            at += k;
-            if (v == 0)
-                return at;
-            if (v < 0) {
-                int64_t size;
-                if (v == INT64_MIN)
-                    return 0;
-                k = sl_avro_get_long(p + at, n - at, &size);
-                if (!k || size < 0 || (uint64_t)size > n - at - k)
-                    return 0;
-                at += k + (size_t)size; /* the block's byte size: skip it */
-                continue;
-            }
-            if (z ? (uint64_t)v > ZERO_SIZE_ITEMS_MAX - total
-                  : (uint64_t)v > n - at)
-                return 0;
-            total += (size_t)v;
-            for (int64_t i = 0; i < v; i++) {
-                if (w->kind == SL_AV_MAP) {
-                    int64_t kl;
-                    k = sl_avro_get_long(p + at, n - at, &kl);
-                    if (!k || kl < 0 || (uint64_t)kl > n - at - k)
-                        return 0;
-                    at += k + (size_t)kl;
-                }
-                t = skip_node(w->items, p + at, end, depth + 1);
-                if (!t && !z)
-                    return 0;
-                at += t;
-            }
-        }
-    }
-    }
-    return 0;
-}
-
-size_t sl_avro_skip(const struct sl_avro_node *w, const uint8_t *p, size_t n)
-{
-    return skip_node(w, p, p + n, 0);
 }

@@ -47,7 +47,10 @@ int sl_avro_reader_read(struct sl_avro_reader *r, const uint8_t *p, size_t n,
                         int64_t base, struct sl_error *err);
 
 /* Skip one datum of schema node w at p[0..n): bytes used, or 0 on
- * malformed input. */
+ * malformed input (or a value that takes no bytes: see below). */
 size_t sl_avro_skip(const struct sl_avro_node *w, const uint8_t *p, size_t n);
+/* Internal (avro_skip.c): may a value of n take no bytes at all? */
+bool sl__avro_zero_size(const struct sl_avro_node *n);
+bool sl__avro_zero_size_at(const struct sl_avro_node *n, int depth);
 
 #endif
