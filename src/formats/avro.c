@@ -31,6 +31,7 @@
 #include "avro_registry.h"
 #include "avro_schema.h"
 #include "part.h"
+#include "text_out.h"
 
 #define CACHE_MAX 256
 #define SYNC_LEN 16
@@ -195,45 +196,15 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     struct opts o;
     memset(&o, 0, sizeof o);
-    int rc = 0;
-    /* The job loader already checked the keys; read only ours here. */
-    for (const struct sl_option *op = avro_options; op->name; op++) {
-        const char *v = sl_conf_str(ctx->conf, op->name);
-        if (!v)
-            v = op->def;
-        if (!v)
-            continue;
-        void *dst = (char *)&o + op->offset;
-        if (op->type == SL_OPT_INT) {
-            if (sl_parse_i64(v, dst))
-                rc = sl_error_set(err, SL_EINVAL, "%s: not a number: %s",
-                                  op->name, v);
-        } else if (op->type == SL_OPT_SIZE) {
-            if (sl_parse_size(v, dst))
-                rc = sl_error_set(err, SL_EINVAL, "%s: not a size: %s",
-                                  op->name, v);
-        } else if (!(*(char **)dst = strdup(v))) {
-            rc = sl_error_set(err, SL_ENOMEM, "out of memory");
-        }
-    }
+    int rc = sl__options_parse_own(avro_options, ctx->conf, "source", &o, err);
     if (rc)
         goto out;
     static const char *const fnames[] = {"auto", "datum", "container",
                                          "confluent", "glue"};
     d->framing = FR_AUTO;
-    bool known = false;
     for (int i = 0; i < 5; i++)
-        if (strcmp(o.avro_framing, fnames[i]) == 0) {
+        if (strcmp(o.avro_framing, fnames[i]) == 0)
             d->framing = (enum framing)i;
-            known = true;
-        }
-    if (!known) {
-        rc = sl_error_set(err, SL_EINVAL,
-                          "avro_framing: '%s' is not one of auto, datum, "
-                          "container, confluent, glue",
-                          o.avro_framing);
-        goto out;
-    }
     d->add = ctx->schema == NULL;
     d->max_block =
         o.max_block_bytes > 0 ? (size_t)o.max_block_bytes : (64u << 20);

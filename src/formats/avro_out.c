@@ -20,6 +20,7 @@
 #include "avro_codec.h"
 #include "avro_schema.h"
 #include "part.h"
+#include "text_out.h"
 
 #define SYNC_LEN 16
 
@@ -31,8 +32,9 @@ struct out_opts {
 
 #define OOPT(m) offsetof(struct out_opts, m)
 static const struct sl_option out_options[] = {
-    {"compression", SL_OPT_ENUM, "deflate", "null|deflate|snappy|zstandard",
-     false, OOPT(compression), "Avro block codec (avro format)"},
+    {"compression", SL_OPT_ENUM, "deflate",
+     "null|none|deflate|snappy|zstandard", false, OOPT(compression),
+     "Avro block codec (avro format)"},
     {"compression_level", SL_OPT_INT, "0", NULL, false, OOPT(level),
      "codec level, 0 = default (deflate 1..9, default 6; zstandard 1..19, "
      "default 3)"},
@@ -51,6 +53,7 @@ struct avro_enc {
     struct sl_buf block; /* rows of the current block, uncompressed */
     int64_t rows;        /* rows in block */
     struct sl_buf json;
+    const struct sl_col **map; /* schema field -> batch column */
 };
 
 static void enc_destroy(void *st)
@@ -61,6 +64,7 @@ static void enc_destroy(void *st)
     sl_field_free(&e->schema);
     sl_buf_free(&e->block);
     sl_buf_free(&e->json);
+    free(e->map);
     free(e);
 }
 
@@ -68,43 +72,40 @@ static int enc_create(const struct sl_conf *sink_conf, void **st,
                       struct sl_error *err)
 {
     *st = NULL;
+    struct out_opts o;
+    memset(&o, 0, sizeof o);
+    int rc = sl__options_parse_own(out_options, sink_conf, "sink", &o, err);
+    if (rc)
+        return rc;
     struct avro_enc *e = calloc(1, sizeof *e);
-    if (!e)
+    if (!e) {
+        sl_options_free(out_options, &o);
         return sl_error_set(err, SL_ENOMEM, "out of memory");
-    const char *c = sl_conf_str(sink_conf, "compression");
-    if (!c || strcmp(c, "none") == 0)
-        c = c ? "null" : "deflate";
-    int codec = sl_avro_codec_find(c, strlen(c));
-    if (codec < 0 || codec == SL_AVC_BZIP2 || codec == SL_AVC_XZ) {
-        enc_destroy(e);
-        return sl_error_set(err, SL_EINVAL,
-                            "sink: compression '%s' is not an Avro output "
-                            "codec (null, deflate, snappy, zstandard)",
-                            c);
     }
-    e->codec = (enum sl_avro_codec)codec;
-    int64_t bb = 1 << 20;
-    const char *bs = sl_conf_str(sink_conf, "avro_block_bytes");
-    if (bs && (sl_parse_size(bs, &bb) || bb < 1 || bb > (1 << 30))) {
-        enc_destroy(e);
-        return sl_error_set(err, SL_EINVAL,
-                            "sink: avro_block_bytes '%s' is not a size "
-                            "between 1 and 1GiB",
-                            bs);
-    }
-    e->block_bytes = (size_t)bb;
-    int64_t lv = 0;
-    const char *ls = sl_conf_str(sink_conf, "compression_level");
+    const char *c = strcmp(o.compression, "none") == 0 ? "null" : o.compression;
+    /* `compression: null` in YAML is a null, not the string: it means the
+     * null codec here, not "use the default". */
+    const struct sl_conf *cn = sl_conf_get(sink_conf, "compression");
+    if (cn && sl_conf_is_null(cn))
+        c = "null";
+    e->codec = (enum sl_avro_codec)sl_avro_codec_find(c, strlen(c));
     int max = e->codec == SL_AVC_ZSTD ? 19 : 9;
-    if (ls && (sl_parse_i64(ls, &lv) || lv < 0 || lv > max)) {
-        const char *cn = sl_avro_codec_name(e->codec);
+    if (o.level < 0 || o.level > max)
+        rc = sl_error_set(err, SL_EINVAL,
+                          "sink: compression_level %lld is not 0..%d for %s",
+                          (long long)o.level, max, c);
+    else if (o.block_bytes < 1 || o.block_bytes > (1 << 30))
+        rc = sl_error_set(err, SL_EINVAL,
+                          "sink: avro_block_bytes %lld is not between 1 and "
+                          "1GiB",
+                          (long long)o.block_bytes);
+    e->level = (int)o.level;
+    e->block_bytes = (size_t)o.block_bytes;
+    sl_options_free(out_options, &o);
+    if (rc) {
         enc_destroy(e);
-        return sl_error_set(err, SL_EINVAL,
-                            "sink: compression_level '%s' is not 0..%d for "
-                            "%s",
-                            ls, max, cn);
+        return rc;
     }
-    e->level = (int)lv;
     sl_buf_init(&e->block, 0); /* bounded by block_bytes + one row */
     sl_buf_init(&e->json, 16u << 20);
     *st = e;
@@ -138,6 +139,10 @@ static int enc_begin(void *st, const struct sl_field *schema,
     int rc = sl_field_copy(&e->schema, schema);
     if (rc)
         return sl_error_set(err, rc, "out of memory");
+    free(e->map);
+    if (!(e->map = calloc(schema->n_children ? schema->n_children : 1,
+                          sizeof *e->map)))
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
     sl_buf_reset(&e->json);
     if ((rc = sl_avro_schema_from_sluice(schema, &e->json, err)))
         return rc;
@@ -331,25 +336,20 @@ static int enc_write(void *st, const struct sl_batch *b, const uint32_t *sel,
                             "Avro encoder: write before "
                             "begin");
     const struct sl_field *f = &e->schema;
-    const struct sl_col *root = &b->root;
-    if (root->n_child < f->n_children)
-        return sl_error_set(err, SL_EINVAL,
-                            "Avro encoder: the batch has %u columns, the "
-                            "file's schema %u",
-                            root->n_child, f->n_children);
+    int rc = sl__map_columns(f, b, e->map, err);
+    if (rc)
+        return rc;
     for (size_t r = 0; r < n; r++) {
         size_t i = sel ? sel[r] : r;
         for (uint32_t k = 0; k < f->n_children; k++) {
-            int rc =
-                put_value(&e->block, &f->children[k], &root->child[k], i, true);
+            rc = put_value(&e->block, &f->children[k], e->map[k], i, true);
             if (rc)
                 return sl_error_set(err, rc, "Avro encoder: column %s: %s",
                                     f->children[k].name, sl_strerror(rc));
         }
         e->rows++;
         if (e->block.len >= e->block_bytes) {
-            int rc = flush_block(e, out, err);
-            if (rc)
+            if ((rc = flush_block(e, out, err)))
                 return rc;
         }
     }
