@@ -3,10 +3,11 @@
  * avro_registry.h).
  *
  * Confluent: GET {url}/schemas/ids/{id} answers {"schema": "<json>"}; a
- * 404 (error_code 40403) means the id does not exist. Each fetch is tried
- * 1 + retries times with a doubling backoff, then the failure is kept for
- * negative_ms so the records that follow fail fast (they go to the
- * dead-letter output with the reason; nothing is dropped).
+ * 404 (error_code 40403) means the id is unknown. Each fetch (404s too)
+ * is tried 1 + retries times with a doubling backoff, then the failure is
+ * kept for negative_ms so the records that follow fail fast (they go to
+ * the dead-letter output with the reason; nothing is dropped). A Glue
+ * schema file that is not there yet is waited for the same way.
  *
  * Glue: the AWS Glue Schema Registry's GetSchemaVersion API needs SigV4
  * (src/aws); until that lands, schemas come from a local folder where
@@ -205,8 +206,10 @@ int sl_avro_registry_confluent(struct sl_avro_registry *r, uint32_t id,
             wait *= 2;
         }
         rc = http_get(r, url, &body, &status, err);
-        if (rc != SL_EIO)
-            break; /* success, or a definite "no such id" */
+        /* An unknown id is retried too: a schema registered a moment ago
+         * may not have reached the registry instance we ask. */
+        if (rc != SL_EIO && rc != SL_ENOTFOUND)
+            break;
     }
     struct sl_conf *j = NULL;
     if (!rc) {
@@ -266,25 +269,45 @@ int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
                             "glue_schema_dir is set (the GetSchemaVersion "
                             "API is not supported yet)",
                             uuid);
+    uint8_t key[16];
+    memcpy(key, id, 16);
+    key[0] ^= 'G'; /* not the key of a Confluent id */
+    struct negative *ng = neg_find(r, key);
+    if (ng)
+        return sl_error_set(err, ng->code,
+                            "%s (failed recently; not looked "
+                            "up again yet)",
+                            ng->msg);
     static const char *const ext[] = {".avsc", ".json", ""};
     int rc = SL_ENOTFOUND;
     char path[4096];
-    for (int i = 0; i < 3 && rc == SL_ENOTFOUND; i++) {
-        snprintf(path, sizeof path, "%s/%s%s", r->glue_dir, uuid, ext[i]);
-        struct sl_buf tmp;
-        sl_buf_init(&tmp, SCHEMA_FILE_MAX);
-        rc = read_file(path, &tmp);
-        if (!rc) {
-            sl_buf_reset(out);
-            rc = sl_buf_append(out, tmp.data, tmp.len);
+    int64_t wait = r->c.backoff_ms;
+    for (int attempt = 0; attempt <= r->c.retries && rc == SL_ENOTFOUND;
+         attempt++) {
+        if (attempt) {
+            sleep_ms(wait);
+            wait *= 2;
         }
-        sl_buf_free(&tmp);
+        for (int i = 0; i < 3 && rc == SL_ENOTFOUND; i++) {
+            snprintf(path, sizeof path, "%s/%s%s", r->glue_dir, uuid, ext[i]);
+            struct sl_buf tmp;
+            sl_buf_init(&tmp, SCHEMA_FILE_MAX);
+            rc = read_file(path, &tmp);
+            if (!rc) {
+                sl_buf_reset(out);
+                rc = sl_buf_append(out, tmp.data, tmp.len);
+            }
+            sl_buf_free(&tmp);
+        }
     }
-    if (rc == SL_ENOTFOUND)
-        return sl_error_set(err, rc,
-                            "Glue schema version %s: no file %s/%s.avsc "
-                            "(or .json, or no extension)",
-                            uuid, r->glue_dir, uuid);
+    if (rc == SL_ENOTFOUND) {
+        sl_error_set(err, rc,
+                     "Glue schema version %s: no file %s/%s.avsc (or "
+                     ".json, or no extension)",
+                     uuid, r->glue_dir, uuid);
+        neg_add(r, key, rc, err ? err->msg : "no schema file");
+        return rc;
+    }
     if (rc)
         return sl_error_set(err, rc,
                             "Glue schema version %s: cannot read "

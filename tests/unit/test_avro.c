@@ -196,12 +196,12 @@ static void test_confluent(void **state)
     assert_int_equal(requests(), before + 1); /* cached */
     /* Schema 8 adds a column (detection), its id is an int. */
     decode_ok(&d, "conf-8.bin", "{\"id\":-3,\"page\":\"/x\",\"extra\":0.5}");
-    /* Unknown id: 404 is definite, no retry. */
+    /* Unknown id: asked 1 + registry_retries times, then an error. */
     decode_bad(&d, "conf-99.bin", SL_ENOTFOUND, "id 99: GET http");
-    assert_int_equal(requests(), before + 3);
+    assert_int_equal(requests(), before + 4);
     /* Failed recently: not asked again. */
     decode_bad(&d, "conf-99.bin", SL_ENOTFOUND, "failed recently");
-    assert_int_equal(requests(), before + 3);
+    assert_int_equal(requests(), before + 4);
     assert_int_equal(sl_batch_rows(d.b), 3);
     close_dec(&d);
 
@@ -262,6 +262,20 @@ static void test_glue(void **state)
     decode_ok(&d, "glue-zlib.bin", "{\"id\":5,\"page\":\"/glue\"}");
     decode_bad(&d, "glue-unknown.bin", SL_ENOTFOUND,
                "00000000-0000-0000-0000-000000000001");
+    decode_bad(&d, "glue-unknown.bin", SL_ENOTFOUND, "failed recently");
+    close_dec(&d);
+    /* A schema file that appears while the decoder waits is found. */
+    open_dec(&d,
+             "format: avro\nglue_schema_dir: %s/glue\n"
+             "registry_retries: 6\n",
+             dir);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "(sleep 0.3; cp %s/glue/0b1e0a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b.avsc "
+             "%s/glue/00000000-0000-0000-0000-000000000001.avsc) &",
+             dir, dir);
+    assert_int_equal(system(cmd), 0);
+    decode_ok(&d, "glue-unknown.bin", "{\"id\":5,\"page\":\"/glue\"}");
     close_dec(&d);
 }
 
