@@ -11,7 +11,10 @@
 #     block, and every good block still reaches the lake;
 #  5. a job stopped in the middle of a container file resumes there: with
 #     avro_header_dir every row arrives exactly once; without it the
-#     blocks after the restart are dead-lettered (the documented limit).
+#     blocks after the restart are dead-lettered (the documented limit);
+#  6. a declared `schema:` takes the columns it names, converting where it
+#     can (int -> double, long -> double, timestamp -> ISO text), skips the
+#     others and leaves missing ones null.
 source "$(dirname "$0")/lib.sh"
 FIX="$PY $SRC_DIR/tests/integration/avro/fixtures.py"
 CMP="$PY $SRC_DIR/tests/integration/avro/compare.py"
@@ -109,5 +112,38 @@ assert ids('rs/lake-no') == list(range(5)), ids('rs/lake-no')
 e = errs('rs/errors-no')
 assert len(e) == 3 and all('set avro_header_dir' in x for x in e), e
 print('ok: restart mid-file: 20 rows with avro_header_dir; 5 + 3 dead letters without')
+PY
+# 6. declared schema
+cat > declared.yaml <<'EOF2'
+name: declared
+window: 5s
+checkpoint: ./cp-declared
+source:
+  type: file
+  path: ./types/in/every-deflate.avro
+  format: avro
+  schema:
+    - {name: id, type: bigint}
+    - {name: i, type: double}
+    - {name: s, type: string}
+    - {name: rec, type: "struct<x:bigint>"}
+    - {name: arr, type: "array<double>"}
+    - {name: missing, type: string}
+    - {name: tsm, type: string}
+sink: {type: file, path: ./declared/lake, format: json}
+dead_letter: {path: ./declared/errors}
+EOF2
+"$SLUICE" run declared.yaml --until-idle 2> declared.log || { cat declared.log; fail declared; }
+$PY - <<'PY'
+import json, os, sys
+sys.path.insert(0, os.environ.get('SL_SOURCE_DIR', '.') + '/tests/integration')
+from check import data_files
+rows = sorted((json.loads(l) for p in data_files('declared/lake') for l in open(p)),
+              key=lambda r: r['id'])
+assert len(rows) == 40, len(rows)
+assert rows[1] == {"id": 1, "i": -1073741827, "s": "h\u00e9llo 1 \u2713", "rec": {"x": 1},
+                   "arr": [0], "tsm": "2026-11-25T10:00:01.001000Z"}, rows[1]
+assert all(set(r) == {"id", "i", "s", "rec", "arr", "tsm"} for r in rows)
+print('ok: declared schema')
 PY
 echo "avro decode ok"
