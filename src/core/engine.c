@@ -203,6 +203,8 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         }
         size_t before = sl_batch_rows(e->b);
         sl_error_clear(&derr);
+        if (dec->locate)
+            dec->locate(e->dec, ch->partition, r->pos);
         rc = dec->decode(e->dec, r->data, r->len, e->b, &derr);
         if (rc == SL_ENOMEM)
             return sl_error_set(err, rc, "decoding: out of memory");
@@ -800,6 +802,8 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample,
             break;
         }
         for (size_t i = 0; !rc && i < ch.n; i++) {
+            if (job->decoder->locate)
+                job->decoder->locate(e.dec, ch.partition, ch.recs[i].pos);
             if (job->decoder->decode(e.dec, ch.recs[i].data, ch.recs[i].len,
                                      e.b, NULL) == 0)
                 (*records)++;

@@ -205,7 +205,13 @@ int sl_utf8_valid(const uint8_t *p, size_t n)
     while (i < n) {
         uint8_t c = p[i];
         if (c < 0x80) {
-            i++;
+            /* ASCII runs: eight bytes per step while no high bit is set. */
+            uint64_t w;
+            while (n - i >= 8 &&
+                   (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull)))
+                i += 8;
+            if (i < n && p[i] < 0x80)
+                i++;
             continue;
         }
         size_t len;

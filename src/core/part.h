@@ -141,6 +141,12 @@ struct sl_decoder_ops {
     int (*decode)(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
                   struct sl_error *err);
     void (*destroy)(void *st);
+    /* Optional: called just before decode() with the partition and
+     * position (sl_raw_record.pos) of the record about to be decoded; for
+     * byte-stream sources the position is its byte offset, so 0 is the
+     * first record of a file. Formats whose rows depend on an earlier
+     * record of the same partition use it (the CSV header line). */
+    void (*locate)(void *st, const char *partition, int64_t pos);
 };
 
 /* ---- encoder (output format) ---- */

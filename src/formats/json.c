@@ -36,6 +36,7 @@
 #include "datetime.h"
 #include "json_int.h"
 #include "part.h"
+#include "textval.h"
 
 #define DEFAULT_MAX_DEPTH 64
 #define MAX_MAX_DEPTH 1000
@@ -127,76 +128,23 @@ static int append_raw(struct jp *j, struct sl_col *c, const uint8_t *s,
     return rc ? sl__json_colerr(j, rc) : 0;
 }
 
-static int num_into(struct jp *j, struct sl_col *c, const struct sl_jnum *num,
-                    const uint8_t *at, const uint8_t *vend);
+/* The outcome of a shared conversion (textval.h) as this decoder's error,
+ * with the field path. */
+static int conv_rc(struct jp *j, struct sl_col *c, int rc, const uint8_t *at,
+                   const uint8_t *vend)
+{
+    if (rc == SL_CONV_NOT_A)
+        return sl__json_not_a(j, c, at, vend);
+    if (rc == SL_CONV_RANGE)
+        return sl__json_out_of_range(j, c, at, vend);
+    return rc ? sl__json_colerr(j, rc) : 0;
+}
 
 /* Declared schema: the text of a JSON string into a non-string column. */
 static int text_into(struct jp *j, struct sl_col *c, const uint8_t *s, size_t n,
                      const uint8_t *at, const uint8_t *vend)
 {
-    int rc = 0;
-    switch (c->type) {
-    case SL_STRING:
-        return append_str(j, c, s, n, false);
-    case SL_NULLTYPE:
-        rc = sl_col_append_null(c);
-        break;
-    case SL_BOOLEAN:
-        if (n == 4 && strncasecmp((const char *)s, "true", 4) == 0)
-            rc = sl_col_append_bool(c, true);
-        else if (n == 5 && strncasecmp((const char *)s, "false", 5) == 0)
-            rc = sl_col_append_bool(c, false);
-        else
-            return sl__json_not_a(j, c, at, vend);
-        break;
-    case SL_DATE: {
-        int32_t days;
-        if (sl_date_parse((const char *)s, n, &days))
-            return sl__json_not_a(j, c, at, vend);
-        rc = sl_col_append_i32(c, days);
-        break;
-    }
-    case SL_TIMESTAMP: {
-        int64_t us;
-        if (sl_timestamp_parse((const char *)s, n, &us) == 0) {
-            rc = sl_col_append_i64(c, us);
-            break;
-        }
-        __attribute__((fallthrough)); /* epoch seconds as text */
-    }
-    case SL_INT:
-    case SL_BIGINT:
-    case SL_FLOAT:
-    case SL_DOUBLE: {
-        struct sl_jnum num;
-        const uint8_t *bad;
-        const char *what;
-        if (n == 0 || !sl__json_scan_number(s, s + n, &num, &bad, &what) ||
-            num.n != n)
-            return sl__json_not_a(j, c, at, vend);
-        return num_into(j, c, &num, at, vend);
-    }
-    case SL_DECIMAL: {
-        __int128 v;
-        if (sl__decimal_parse(s, n, c->precision, c->scale, &v))
-            return sl__json_not_a(j, c, at, vend);
-        rc = sl_col_append_dec(c, v);
-        break;
-    }
-    case SL_BINARY: {
-        uint8_t *o = sl_col_bytes_begin(c, n);
-        size_t w;
-        if (!o)
-            return sl__json_colerr(j, SL_ENOMEM);
-        if (sl__base64_decode(s, n, o, &w))
-            return sl__json_not_a(j, c, at, vend);
-        rc = sl_col_bytes_end(c, w);
-        break;
-    }
-    default:
-        return sl__json_not_a(j, c, at, vend);
-    }
-    return rc ? sl__json_colerr(j, rc) : 0;
+    return conv_rc(j, c, sl__conv_text(c, s, n), at, vend);
 }
 
 static int v_string(struct jp *j, struct sl_col *c)
@@ -222,110 +170,19 @@ static int v_string(struct jp *j, struct sl_col *c)
     return text_into(j, c, s, n, at, j->p);
 }
 
-/* An integral double into int64 when in range. */
-static bool dbl_to_i64(double v, int64_t *out)
-{
-    if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
-        return false;
-    *out = (int64_t)v;
-    return true;
-}
-
 static int num_into(struct jp *j, struct sl_col *c, const struct sl_jnum *num,
                     const uint8_t *at, const uint8_t *vend)
 {
-    int rc;
-    double d;
-    int64_t i;
-    bool whole = num->fits_i64 && !num->negzero;
-    switch (c->type) {
-    case SL_BIGINT:
-        if (whole) {
-            rc = sl_col_append_i64(c, num->i);
-            return rc ? sl__json_colerr(j, rc) : 0;
-        }
-        break;
-    case SL_INT:
-        if (whole && num->i >= INT32_MIN && num->i <= INT32_MAX) {
-            rc = sl_col_append_i32(c, (int32_t)num->i);
-            return rc ? sl__json_colerr(j, rc) : 0;
-        }
-        break;
-    case SL_DOUBLE:
-        if ((rc = sl__json_num_double(num, &d)))
-            return rc == SL_ETYPE ? sl__json_out_of_range(j, c, at, vend)
-                                  : sl__json_colerr(j, rc);
-        rc = sl_col_append_f64(c, d);
-        return rc ? sl__json_colerr(j, rc) : 0;
-    case SL_STRING:
-        return append_str(j, c, num->s, num->n, false);
-    default:
-        break;
-    }
-    if (j->d->detect) {
+    if (j->d->detect && !sl__conv_num_fits(c, num)) {
         enum sl_type kind = SL_DOUBLE;
-        if (whole)
+        if (num->fits_i64 && !num->negzero)
             kind =
                 num->i >= INT32_MIN && num->i <= INT32_MAX ? SL_INT : SL_BIGINT;
-        if ((rc = widen_for(j, c, kind)))
+        int rc = widen_for(j, c, kind);
+        if (rc)
             return rc;
-        return num_into(j, c, num, at, vend);
     }
-    switch (c->type) {
-    case SL_INT:
-    case SL_BIGINT:
-        if (num->is_int && !num->negzero)
-            return sl__json_out_of_range(j, c, at, vend);
-        if ((rc = sl__json_num_double(num, &d)) && rc != SL_ETYPE)
-            return sl__json_colerr(j, rc);
-        if (rc || d != trunc(d))
-            return rc ? sl__json_out_of_range(j, c, at, vend)
-                      : sl__json_not_a(j, c, at, vend);
-        if (!dbl_to_i64(d, &i) ||
-            (c->type == SL_INT && (i < INT32_MIN || i > INT32_MAX)))
-            return sl__json_out_of_range(j, c, at, vend);
-        rc = c->type == SL_INT ? sl_col_append_i32(c, (int32_t)i)
-                               : sl_col_append_i64(c, i);
-        break;
-    case SL_FLOAT:
-        if ((rc = sl__json_num_double(num, &d)) && rc != SL_ETYPE)
-            return sl__json_colerr(j, rc);
-        if (rc || isinf((float)d))
-            return sl__json_out_of_range(j, c, at, vend);
-        rc = sl_col_append_f32(c, (float)d);
-        break;
-    case SL_DECIMAL: {
-        __int128 v;
-        if (sl__decimal_parse(num->s, num->n, c->precision, c->scale, &v))
-            return sl__json_not_a(j, c, at, vend);
-        rc = sl_col_append_dec(c, v);
-        break;
-    }
-    case SL_TIMESTAMP:
-        if (whole) {
-            if (num->i > INT64_MAX / 1000000 || num->i < INT64_MIN / 1000000)
-                return sl__json_out_of_range(j, c, at, vend);
-            rc = sl_col_append_i64(c, num->i * 1000000);
-            break;
-        }
-        if ((rc = sl__json_num_double(num, &d)) && rc != SL_ETYPE)
-            return sl__json_colerr(j, rc);
-        if (rc || !dbl_to_i64(nearbyint(d * 1e6), &i))
-            return sl__json_out_of_range(j, c, at, vend);
-        rc = sl_col_append_i64(c, i);
-        break;
-    case SL_BOOLEAN:
-        if (!whole || (num->i != 0 && num->i != 1))
-            return sl__json_not_a(j, c, at, vend);
-        rc = sl_col_append_bool(c, num->i == 1);
-        break;
-    case SL_NULLTYPE:
-        rc = sl_col_append_null(c);
-        break;
-    default:
-        return sl__json_not_a(j, c, at, vend);
-    }
-    return rc ? sl__json_colerr(j, rc) : 0;
+    return conv_rc(j, c, sl__conv_num(c, num), at, vend);
 }
 
 static int v_bool(struct jp *j, struct sl_col *c, bool v, const uint8_t *at)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "batch_check.h"
 #include "jsonw.h"
 #include "part.h"
 
@@ -23,42 +24,6 @@ static const char *const declared_text =
     "struct<a:int,b:bigint,c:double,d:string,e:boolean,f:timestamp,g:date,"
     "h:decimal(12,3),i:binary,j:array<struct<k:string,l:array<int>>>,"
     "m:map<string,double>,n:struct<o:float,p:array<string>>,q:void>";
-
-static void check_col(const struct sl_col *c, size_t len)
-{
-    if (c->len != len)
-        abort();
-    if (c->type == SL_STRING || c->type == SL_BINARY || c->type == SL_ARRAY ||
-        c->type == SL_MAP) {
-        if (c->off[0] != 0)
-            abort();
-        for (size_t i = 0; i < c->len; i++)
-            if (c->off[i + 1] < c->off[i])
-                abort();
-    }
-    switch (c->type) {
-    case SL_STRING:
-        if ((size_t)c->off[c->len] != c->data_len ||
-            !sl_utf8_valid(c->data, c->data_len))
-            abort();
-        break;
-    case SL_BINARY:
-        if ((size_t)c->off[c->len] != c->data_len)
-            abort();
-        break;
-    case SL_ARRAY:
-    case SL_MAP:
-        for (uint32_t k = 0; k < c->n_child; k++)
-            check_col(&c->child[k], (size_t)c->off[c->len]);
-        break;
-    case SL_STRUCT:
-        for (uint32_t k = 0; k < c->n_child; k++)
-            check_col(&c->child[k], c->len);
-        break;
-    default:
-        break;
-    }
-}
 
 static void run(void *st, struct sl_batch *b, const uint8_t *p, size_t n,
                 void *st2, struct sl_batch *b2)
