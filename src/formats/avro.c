@@ -23,13 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "avro_bin.h"
 #include "avro_codec.h"
 #include "avro_read.h"
 #include "avro_registry.h"
 #include "avro_schema.h"
+#include "compress/compress.h"
 #include "part.h"
 #include "text_out.h"
 
@@ -94,8 +94,9 @@ struct avro_dec {
     struct sl_avro_registry *reg;
     struct entry cache[CACHE_MAX];
     size_t n_cache, next_evict;
-    struct sl_buf block; /* decompressed block */
-    struct sl_buf text;  /* schema text from a registry */
+    struct sl_buf block;  /* decompressed block */
+    struct sl_buf text;   /* schema text from a registry */
+    struct sl_dctx *dctx; /* decompressor states reused block to block */
 };
 
 static void entry_free(struct entry *e)
@@ -210,6 +211,8 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
         o.max_block_bytes > 0 ? (size_t)o.max_block_bytes : (64u << 20);
     sl_buf_init(&d->block, d->max_block + 64);
     sl_buf_init(&d->text, 16u << 20);
+    if ((rc = sl_dctx_create(&d->dctx, err)))
+        goto out;
     if (o.avro_schema) {
         size_t len;
         char *text = load_schema_text(o.avro_schema, &len, err);
@@ -267,6 +270,7 @@ static void avro_destroy(void *st)
     sl_avro_registry_destroy(d->reg);
     sl_buf_free(&d->block);
     sl_buf_free(&d->text);
+    sl_dctx_destroy(d->dctx);
     free(d->header_dir);
     free(d);
 }
@@ -445,8 +449,8 @@ static int decode_blocks(struct avro_dec *d, struct entry *e, const uint8_t *p,
         const uint8_t *q = data;
         size_t qn = size;
         if (e->codec != SL_AVC_NULL) {
-            int rc = sl_avro_codec_decode(e->codec, data, size, d->max_block,
-                                          &d->block, err);
+            int rc = sl_avro_codec_decode(d->dctx, e->codec, data, size,
+                                          d->max_block, &d->block, err);
             if (rc) {
                 sl_error_prefix(err,
                                 "container block at byte %zu: ", base + at);
@@ -576,40 +580,19 @@ static int decode_glue(struct avro_dec *d, const uint8_t *p, size_t n,
         return rc;
     if (p[1] == 0)
         return one_datum(e->rd, d, p + 18, n - 18, 18, b, err);
-    /* zlib stream (with its header) */
+    /* a zlib stream (RFC 1950, with its header) */
     sl_buf_reset(&d->block);
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit(&z) != Z_OK)
-        return sl_error_set(err, SL_ENOMEM, "zlib: out of memory");
-    z.next_in = (Bytef *)(p + 18);
-    z.avail_in = (uInt)(n - 18);
-    int zr;
-    do {
-        if ((rc = sl_buf_reserve(&d->block, 65536)))
-            break;
-        z.next_out = d->block.data + d->block.len;
-        z.avail_out = (uInt)(d->block.cap - d->block.len);
-        size_t before = z.avail_out;
-        zr = inflate(&z, Z_NO_FLUSH);
-        d->block.len += before - z.avail_out;
-        if (zr != Z_OK && zr != Z_STREAM_END) {
-            rc = SL_ECORRUPT;
-            break;
-        }
-        if (zr == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
-            rc = SL_ECORRUPT;
-            break;
-        }
-    } while (zr != Z_STREAM_END);
-    inflateEnd(&z);
-    if (rc == SL_ELIMIT)
-        return sl_error_set_at(err, rc, 18,
-                               "Glue zlib datum inflates beyond "
-                               "max_block_bytes");
-    if (rc)
-        return sl_error_set_at(err, rc, 18,
-                               "Glue frame: zlib data does not inflate");
+    struct sl_decompress_limits lim;
+    sl_decompress_limits_default(&lim);
+    lim.max_output = d->max_block;
+    rc = sl_dctx_decompress(d->dctx, SL_CODEC_ZLIB, p + 18, n - 18, &d->block,
+                            &lim, err);
+    if (rc) {
+        sl_error_prefix(err, "Glue frame: ");
+        if (err)
+            err->offset = 18 + (err->offset > 0 ? err->offset : 0);
+        return rc;
+    }
     return one_datum(e->rd, d, d->block.data, d->block.len, 0, b, err);
 }
 

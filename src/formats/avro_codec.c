@@ -2,13 +2,17 @@
  * avro_codec.c - Avro container block codecs over zlib, libsnappy, libbz2,
  * liblzma and libzstd (see avro_codec.h).
  *
- * Decoders stream into a capped sl_buf, so a hostile block cannot make us
- * allocate more than `max` bytes whatever sizes its headers claim.
+ * Decompression is the shared library's (src/compress, one-shot with
+ * limits): a hostile block cannot make us allocate more than `max` bytes
+ * whatever sizes its headers claim. Avro adds one thing to raw snappy, the
+ * CRC-32 after each block, checked here. Compression (the encoder's
+ * codecs: raw deflate, raw snappy + CRC-32, zstd frames) is here, since
+ * the library's compressors write whole-file formats.
  */
 #include "avro_codec.h"
 
-#include <bzlib.h>
-#include <lzma.h>
+#include "compress/compress.h"
+
 #include <snappy-c.h>
 #include <string.h>
 #include <zlib.h>
@@ -30,6 +34,12 @@ const char *sl_avro_codec_name(enum sl_avro_codec c)
     return (unsigned)c < 6 ? names[c] : "?";
 }
 
+/* Deflate blocks are inflated here, not by the shared library: Apache's
+ * Python writer (python3-avro) leaves the last 3 bytes of zlib's adler32
+ * after the raw deflate stream (it slices zlib.compress() output [2:-1]),
+ * and readers (Java's Inflater, ours) ignore bytes after the stream's
+ * end, which the library rightly treats as corruption in its own formats.
+ */
 #define STEP (64u << 10)
 
 /* Room for at least STEP more bytes in out, within max. */
@@ -84,155 +94,68 @@ static int inflate_raw(const uint8_t *p, size_t n, size_t max,
     return rc;
 }
 
-static int bunzip(const uint8_t *p, size_t n, size_t max, struct sl_buf *out)
-{
-    bz_stream s;
-    memset(&s, 0, sizeof s);
-    if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK)
-        return SL_ENOMEM;
-    s.next_in = (char *)p;
-    s.avail_in = (unsigned)n;
-    int rc = 0;
-    for (;;) {
-        size_t avail;
-        if ((rc = room(out, max, &avail)))
-            break;
-        if (avail > UINT32_MAX)
-            avail = UINT32_MAX;
-        s.next_out = (char *)out->data + out->len;
-        s.avail_out = (unsigned)avail;
-        int br = BZ2_bzDecompress(&s);
-        out->len += avail - s.avail_out;
-        if (br == BZ_STREAM_END)
-            break;
-        if (br != BZ_OK || (s.avail_in == 0 && s.avail_out != 0)) {
-            rc = SL_ECORRUPT;
-            break;
-        }
-    }
-    BZ2_bzDecompressEnd(&s);
-    return rc;
-}
+/* Avro codec -> the compression library's codec. */
+static const enum sl_codec lib_codec[] = {
+    SL_CODEC_NONE,  SL_CODEC_DEFLATE, SL_CODEC_SNAPPY_RAW,
+    SL_CODEC_BZIP2, SL_CODEC_XZ,      SL_CODEC_ZSTD,
+};
 
-static int unxz(const uint8_t *p, size_t n, size_t max, struct sl_buf *out)
-{
-    lzma_stream s = LZMA_STREAM_INIT;
-    if (lzma_stream_decoder(&s, 1u << 30, 0) != LZMA_OK)
-        return SL_ENOMEM;
-    s.next_in = p;
-    s.avail_in = n;
-    int rc = 0;
-    for (;;) {
-        size_t avail;
-        if ((rc = room(out, max, &avail)))
-            break;
-        s.next_out = out->data + out->len;
-        s.avail_out = avail;
-        lzma_ret lr = lzma_code(&s, LZMA_FINISH);
-        out->len += avail - s.avail_out;
-        if (lr == LZMA_STREAM_END)
-            break;
-        if (lr != LZMA_OK) {
-            rc = lr == LZMA_MEM_ERROR ? SL_ENOMEM : SL_ECORRUPT;
-            break;
-        }
-    }
-    lzma_end(&s);
-    return rc;
-}
-
-static int unzstd(const uint8_t *p, size_t n, size_t max, struct sl_buf *out)
-{
-    ZSTD_DStream *d = ZSTD_createDStream();
-    if (!d)
-        return SL_ENOMEM;
-    ZSTD_inBuffer in = {p, n, 0};
-    int rc = 0;
-    size_t zr = 1;
-    while (in.pos < in.size || zr != 0) {
-        size_t avail;
-        if ((rc = room(out, max, &avail)))
-            break;
-        ZSTD_outBuffer o = {out->data + out->len, avail, 0};
-        zr = ZSTD_decompressStream(d, &o, &in);
-        out->len += o.pos;
-        if (ZSTD_isError(zr)) {
-            rc = SL_ECORRUPT;
-            break;
-        }
-        if (in.pos == in.size && zr != 0 && o.pos < avail) {
-            rc = SL_ECORRUPT; /* truncated frame */
-            break;
-        }
-    }
-    ZSTD_freeDStream(d);
-    return rc;
-}
-
-static int unsnappy(const uint8_t *p, size_t n, size_t max, struct sl_buf *out)
-{
-    if (n < 4)
-        return SL_ECORRUPT;
-    size_t ulen;
-    if (snappy_uncompressed_length((const char *)p, n - 4, &ulen) != SNAPPY_OK)
-        return SL_ECORRUPT;
-    if (ulen > max)
-        return SL_ELIMIT;
-    int rc = sl_buf_reserve(out, ulen ? ulen : 1);
-    if (rc)
-        return rc;
-    if (snappy_uncompress((const char *)p, n - 4, (char *)out->data, &ulen) !=
-        SNAPPY_OK)
-        return SL_ECORRUPT;
-    out->len = ulen;
-    uint32_t want = (uint32_t)p[n - 4] << 24 | (uint32_t)p[n - 3] << 16 |
-                    (uint32_t)p[n - 2] << 8 | p[n - 1];
-    uint32_t got = (uint32_t)crc32(0L, out->data, (uInt)ulen);
-    return got == want ? 0 : SL_ECORRUPT;
-}
-
-int sl_avro_codec_decode(enum sl_avro_codec c, const uint8_t *p, size_t n,
-                         size_t max, struct sl_buf *out, struct sl_error *err)
+int sl_avro_codec_decode(struct sl_dctx *ctx, enum sl_avro_codec c,
+                         const uint8_t *p, size_t n, size_t max,
+                         struct sl_buf *out, struct sl_error *err)
 {
     sl_buf_reset(out);
+    if ((unsigned)c >= sizeof lib_codec / sizeof *lib_codec)
+        return sl_error_set(err, SL_EINVAL, "unknown Avro codec %d", (int)c);
+    if (c == SL_AVC_NULL) {
+        if (n > max)
+            goto limit;
+        return sl_buf_append(out, p, n);
+    }
+    /* Snappy blocks end with the big-endian CRC-32 (ISO 3309, zlib's) of
+     * the uncompressed data. */
+    size_t in_n = n;
+    if (c == SL_AVC_SNAPPY) {
+        if (n < 4)
+            return sl_error_set(err, SL_ECORRUPT,
+                                "snappy block shorter than its CRC-32");
+        in_n = n - 4;
+    }
     int rc;
-    switch (c) {
-    case SL_AVC_NULL:
-        rc = n > max ? SL_ELIMIT : sl_buf_append(out, p, n);
-        break;
-    case SL_AVC_DEFLATE:
+    if (c == SL_AVC_DEFLATE) {
         rc = inflate_raw(p, n, max, out);
-        break;
-    case SL_AVC_SNAPPY:
-        rc = unsnappy(p, n, max, out);
-        break;
-    case SL_AVC_BZIP2:
-        rc = bunzip(p, n, max, out);
-        break;
-    case SL_AVC_XZ:
-        rc = unxz(p, n, max, out);
-        break;
-    case SL_AVC_ZSTD:
-        rc = unzstd(p, n, max, out);
-        break;
-    default:
-        rc = SL_EINVAL;
+        if (rc == SL_ECORRUPT)
+            return sl_error_set(err, rc,
+                                "deflate block does not inflate (corrupt or "
+                                "truncated)");
+    } else {
+        struct sl_decompress_limits lim;
+        sl_decompress_limits_default(&lim);
+        lim.max_output = max;
+        lim.max_ratio = 0; /* max bounds a block; repeated rows compress */
+        rc = sl_dctx_decompress(ctx, lib_codec[c], p, in_n, out, &lim, err);
     }
     if (rc == SL_ELIMIT)
-        return sl_error_set(err, rc,
-                            "%s block inflates beyond %zu bytes "
-                            "(max_block_bytes)",
-                            sl_avro_codec_name(c), max);
-    if (rc == SL_ECORRUPT)
-        return sl_error_set(err, rc,
-                            "%s block does not decompress (corrupt or "
-                            "truncated%s)",
-                            sl_avro_codec_name(c),
-                            c == SL_AVC_SNAPPY ? ", or CRC-32 mismatch" : "");
+        goto limit;
     if (rc)
-        return sl_error_set(err, rc, "%s block: %s", sl_avro_codec_name(c),
-                            sl_strerror(rc));
+        return rc;
+    if (c == SL_AVC_SNAPPY) {
+        uint32_t want = (uint32_t)p[n - 4] << 24 | (uint32_t)p[n - 3] << 16 |
+                        (uint32_t)p[n - 2] << 8 | p[n - 1];
+        uint32_t got = (uint32_t)crc32(0L, out->data, (uInt)out->len);
+        if (got != want)
+            return sl_error_set(err, SL_ECORRUPT,
+                                "snappy block: CRC-32 mismatch (stored "
+                                "%08x, data %08x)",
+                                want, got);
+    }
     return 0;
+limit:
+    sl_buf_reset(out);
+    return sl_error_set(err, SL_ELIMIT,
+                        "%s block inflates beyond %zu bytes "
+                        "(max_block_bytes)",
+                        sl_avro_codec_name(c), max);
 }
 
 int sl_avro_codec_encode(enum sl_avro_codec c, int level, const uint8_t *p,

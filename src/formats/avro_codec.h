@@ -31,9 +31,13 @@ enum sl_avro_codec {
 int sl_avro_codec_find(const char *name, size_t n);
 const char *sl_avro_codec_name(enum sl_avro_codec c);
 
-/* Decompress a block into out (reset first), at most max bytes. */
-int sl_avro_codec_decode(enum sl_avro_codec c, const uint8_t *p, size_t n,
-                         size_t max, struct sl_buf *out, struct sl_error *err);
+struct sl_dctx;
+
+/* Decompress a block into out (reset first), at most max bytes. ctx (may
+ * be NULL) keeps decoder states between blocks (compress/compress.h). */
+int sl_avro_codec_decode(struct sl_dctx *ctx, enum sl_avro_codec c,
+                         const uint8_t *p, size_t n, size_t max,
+                         struct sl_buf *out, struct sl_error *err);
 /* Compress a block, appending to out. Encoders: null, deflate, snappy,
  * zstandard (others return SL_EINVAL). level 0 is the codec's default
  * (deflate 6, zstandard 3); deflate takes 1..9, zstandard 1..19. */

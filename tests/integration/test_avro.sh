@@ -71,7 +71,7 @@ assert ids == want['ids'], (len(ids), len(want['ids']))
 errs = [json.loads(l) for p in data_files('errors-bad', errors=True) for l in open(p)]
 assert len(errs) == want['dead'], (len(errs), want['dead'])
 text = '\n'.join(e['error'] for e in errs)
-for why in ['deflate block does not decompress', 'CRC-32 mismatch',
+for why in ['deflate block does not inflate', 'CRC-32 mismatch',
             'field $.s: length longer than the data', 'truncated or overlong varint',
             'not an Avro container file']:
     assert why in text, (why, text)

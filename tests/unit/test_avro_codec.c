@@ -50,7 +50,7 @@ static void test_roundtrip(void **state)
             sl_buf_init(&back, 0);
             assert_int_equal(
                 sl_avro_codec_encode(cs[c], 0, p, sizes[s], &z, NULL), 0);
-            assert_int_equal(sl_avro_codec_decode(cs[c], z.data, z.len,
+            assert_int_equal(sl_avro_codec_decode(NULL, cs[c], z.data, z.len,
                                                   1u << 20, &back, NULL),
                              0);
             assert_int_equal(back.len, sizes[s]);
@@ -80,7 +80,7 @@ static void test_bzip2_xz(void **state)
         BZ_OK);
     struct sl_buf back;
     sl_buf_init(&back, 0);
-    assert_int_equal(sl_avro_codec_decode(SL_AVC_BZIP2, (uint8_t *)bz, bl,
+    assert_int_equal(sl_avro_codec_decode(NULL, SL_AVC_BZIP2, (uint8_t *)bz, bl,
                                           1u << 20, &back, NULL),
                      0);
     assert_int_equal(back.len, n);
@@ -88,8 +88,8 @@ static void test_bzip2_xz(void **state)
     /* truncated */
     struct sl_error err;
     sl_error_clear(&err);
-    assert_int_equal(sl_avro_codec_decode(SL_AVC_BZIP2, (uint8_t *)bz, bl / 2,
-                                          1u << 20, &back, &err),
+    assert_int_equal(sl_avro_codec_decode(NULL, SL_AVC_BZIP2, (uint8_t *)bz,
+                                          bl / 2, 1u << 20, &back, &err),
                      SL_ECORRUPT);
     size_t xl = 0, xcap = n + 1000;
     uint8_t *xz = malloc(xcap);
@@ -97,12 +97,13 @@ static void test_bzip2_xz(void **state)
         lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, p, n, xz, &xl, xcap),
         LZMA_OK);
     assert_int_equal(
-        sl_avro_codec_decode(SL_AVC_XZ, xz, xl, 1u << 20, &back, NULL), 0);
+        sl_avro_codec_decode(NULL, SL_AVC_XZ, xz, xl, 1u << 20, &back, NULL),
+        0);
     assert_int_equal(back.len, n);
     assert_memory_equal(back.data, p, n);
     xz[xl / 2] ^= 0x55;
     assert_int_equal(
-        sl_avro_codec_decode(SL_AVC_XZ, xz, xl, 1u << 20, &back, NULL),
+        sl_avro_codec_decode(NULL, SL_AVC_XZ, xz, xl, 1u << 20, &back, NULL),
         SL_ECORRUPT);
     free(xz);
     free(bz);
@@ -124,15 +125,16 @@ static void test_limits(void **state)
         assert_int_equal(sl_avro_codec_encode(cs[c], 0, zeros, n, &z, NULL), 0);
         struct sl_error err;
         sl_error_clear(&err);
-        assert_int_equal(
-            sl_avro_codec_decode(cs[c], z.data, z.len, 1u << 20, &back, &err),
-            SL_ELIMIT);
+        assert_int_equal(sl_avro_codec_decode(NULL, cs[c], z.data, z.len,
+                                              1u << 20, &back, &err),
+                         SL_ELIMIT);
         assert_non_null(strstr(err.msg, "max_block_bytes"));
         assert_true(back.cap <= (1u << 20) + (64u << 10) + 64);
         /* Truncated input is an error, not a short block. */
         if (cs[c] != SL_AVC_NULL) {
-            assert_int_equal(sl_avro_codec_decode(cs[c], z.data, z.len / 2,
-                                                  16u << 20, &back, NULL),
+            assert_int_equal(sl_avro_codec_decode(NULL, cs[c], z.data,
+                                                  z.len / 2, 16u << 20, &back,
+                                                  NULL),
                              SL_ECORRUPT);
         }
         sl_buf_free(&z);
@@ -155,9 +157,9 @@ static void test_limits(void **state)
     z.data[z.len - 1] ^= 1;
     struct sl_error err;
     sl_error_clear(&err);
-    assert_int_equal(
-        sl_avro_codec_decode(SL_AVC_SNAPPY, z.data, z.len, 1000, &back, &err),
-        SL_ECORRUPT);
+    assert_int_equal(sl_avro_codec_decode(NULL, SL_AVC_SNAPPY, z.data, z.len,
+                                          1000, &back, &err),
+                     SL_ECORRUPT);
     assert_non_null(strstr(err.msg, "CRC-32"));
     sl_buf_free(&z);
     sl_buf_free(&back);
