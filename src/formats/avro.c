@@ -48,6 +48,7 @@ struct opts {
     char *glue_schema_dir;
     char *avro_header_dir;
     int64_t registry_retries;
+    int64_t registry_timeout_ms;
     int64_t max_block_bytes;
 };
 
@@ -66,6 +67,8 @@ static const struct sl_option avro_options[] = {
      OPT(schema_registry_password), "basic auth password for the registry"},
     {"glue_schema_dir", SL_OPT_STRING, NULL, NULL, false, OPT(glue_schema_dir),
      "folder of Glue Schema Registry schemas named <version-uuid>.avsc"},
+    {"registry_timeout", SL_OPT_DURATION, "5s", NULL, false,
+     OPT(registry_timeout_ms), "time limit of one registry request"},
     {"avro_header_dir", SL_OPT_STRING, NULL, NULL, false, OPT(avro_header_dir),
      "folder where container file headers are saved, so a job restarted "
      "in the middle of a container file can read the rest"},
@@ -245,6 +248,7 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
             .password = o.schema_registry_password,
             .glue_dir = o.glue_schema_dir,
             .retries = (int)o.registry_retries,
+            .timeout_ms = o.registry_timeout_ms,
         };
         rc = sl_avro_registry_create(&rc_conf, &d->reg, err);
     }

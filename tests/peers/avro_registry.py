@@ -15,7 +15,7 @@ Writes into OUTDIR (python3-avro encodes every datum):
   container.avro                      deflate container, 3 blocks of 2
   schema7.avsc schema8.avsc           the schemas
 then serves GET /schemas/ids/{id} (ids 7 and 8; basic auth user "u",
-password "p") on 127.0.0.1 at a free port, prints PORT=<n>, and counts
+password "p"; id 55 answers after 3 s) on 127.0.0.1 at a free port, prints PORT=<n>, and counts
 schema requests at GET /count. It stops when its standard input closes.
 """
 import base64
@@ -25,6 +25,7 @@ import os
 import struct
 import sys
 import threading
+import time
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +60,7 @@ def fixtures(out):
     w("conf-8.bin", b"\x00" + struct.pack(">I", 8) +
       enc(S8, {"id": -3, "page": "/x", "extra": 0.5}))
     w("conf-99.bin", b"\x00" + struct.pack(">I", 99) + d7)
+    w("conf-55.bin", b"\x00" + struct.pack(">I", 55) + d7)
     w("datum.bin", d7)
     g = enc(S7, {"id": 5, "page": "/glue", "ms": None})
     w("glue-none.bin", b"\x03\x00" + GLUE_ID.bytes + g)
@@ -100,6 +102,8 @@ class H(BaseHTTPRequestHandler):
         parts = self.path.split("/")
         if len(parts) == 4 and parts[1] == "schemas" and parts[2] == "ids":
             count += 1
+            if parts[3] == "55":  # a registry that hangs
+                time.sleep(3)
             s = SCHEMAS.get(int(parts[3]))
             if s is None:
                 return self.send(404, {"error_code": 40403,

@@ -254,6 +254,22 @@ static void test_unreachable(void **state)
     close_dec(&d);
 }
 
+/* A registry that does not answer: registry_timeout bounds each try. */
+static void test_timeout(void **state)
+{
+    struct dec d;
+    open_dec(&d,
+             "format: avro\nschema_registry_url: http://127.0.0.1:%d\n"
+             "schema_registry_user: u\nschema_registry_password: p\n"
+             "registry_retries: 0\nregistry_timeout: 300ms\n",
+             port);
+    int64_t t0 = sl_mono_ms();
+    decode_bad(&d, "conf-55.bin", SL_EIO, "id 55: GET");
+    int64_t took = sl_mono_ms() - t0;
+    assert_true(took >= 250 && took < 2500);
+    close_dec(&d);
+}
+
 static void test_glue(void **state)
 {
     struct dec d;
@@ -371,8 +387,8 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_confluent), cmocka_unit_test(test_unreachable),
-        cmocka_unit_test(test_glue),      cmocka_unit_test(test_datum),
-        cmocka_unit_test(test_frame),
+        cmocka_unit_test(test_timeout),   cmocka_unit_test(test_glue),
+        cmocka_unit_test(test_datum),     cmocka_unit_test(test_frame),
     };
     return cmocka_run_group_tests(tests, start_peer, stop_peer);
 }
