@@ -391,7 +391,7 @@ static bool holds(enum sl_type col, enum sl_type want)
     if (col == want)
         return true;
     if (col == SL_STRING)
-        return !sl_type_is_nested(want) && want != SL_DECIMAL;
+        return !sl_type_is_nested(want);
     switch (want) {
     case SL_INT:
         return col == SL_BIGINT || col == SL_DOUBLE || col == SL_FLOAT;
@@ -626,11 +626,33 @@ static int put_f64(struct sl_col *c, double v)
     return SL_ETYPE;
 }
 
-/* Big-endian two's complement -> __int128. */
-static int put_dec(struct sl_col *c, const uint8_t *p, size_t n)
+/* Decimal text of unscaled v with `scale` digits after the point. */
+static int dec_text(struct sl_col *c, __int128 v, unsigned scale)
 {
-    if (c->type != SL_DECIMAL)
-        return c->type == SL_BINARY ? sl_col_append_bytes(c, p, n) : SL_ETYPE;
+    char t[64];
+    size_t i = sizeof t;
+    unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    unsigned digits = 0;
+    do {
+        t[--i] = (char)('0' + (int)(u % 10));
+        u /= 10;
+        if (++digits == scale)
+            t[--i] = '.';
+    } while (u || digits < scale + 1);
+    if (t[i] == '.')
+        t[--i] = '0';
+    if (v < 0)
+        t[--i] = '-';
+    return sl_col_append_bytes(c, t + i, sizeof t - i);
+}
+
+/* Big-endian two's complement -> __int128. */
+static int put_dec(struct sl_col *c, const uint8_t *p, size_t n, unsigned scale)
+{
+    if (c->type == SL_BINARY)
+        return sl_col_append_bytes(c, p, n);
+    if (c->type != SL_DECIMAL && c->type != SL_STRING)
+        return SL_ETYPE;
     unsigned __int128 u = n && (p[0] & 0x80) ? ~(unsigned __int128)0 : 0;
     size_t skip = n > 16 ? n - 16 : 0;
     for (size_t i = 0; i < skip; i++)
@@ -638,6 +660,8 @@ static int put_dec(struct sl_col *c, const uint8_t *p, size_t n)
             return SL_ELIMIT;
     for (size_t i = skip; i < n; i++)
         u = u << 8 | p[i];
+    if (c->type == SL_STRING)
+        return dec_text(c, (__int128)u, scale);
     return sl_col_append_dec(c, (__int128)u);
 }
 
@@ -645,7 +669,7 @@ static int put_bytes(const struct pnode *pn, struct sl_col *c, const uint8_t *p,
                      size_t n)
 {
     if (pn->logical == SL_AVL_DECIMAL)
-        return put_dec(c, p, n);
+        return put_dec(c, p, n, pn->r->scale);
     if (c->type == SL_STRING) {
         if (!sl_utf8_valid(p, n))
             return SL_ECORRUPT; /* the caller says where */

@@ -428,11 +428,14 @@ static void test_widen(void **state)
               "{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"d\",\"type\":"
               "{\"type\":\"int\",\"logicalType\":\"date\"}},{\"name\":\"t\","
               "\"type\":{\"type\":\"long\",\"logicalType\":"
-              "\"timestamp-millis\"}}]}");
+              "\"timestamp-millis\"}},{\"name\":\"m\",\"type\":{"
+              "\"type\":\"bytes\",\"logicalType\":\"decimal\","
+              "\"precision\":6,\"scale\":3}}]}");
     struct sl_avro_schema *s2 =
         parse("{\"type\":\"record\",\"name\":\"r\",\"fields\":["
               "{\"name\":\"a\",\"type\":\"string\"},{\"name\":\"d\",\"type\":"
-              "\"string\"},{\"name\":\"t\",\"type\":\"long\"}]}");
+              "\"string\"},{\"name\":\"t\",\"type\":\"long\"},{\"name\":\"m\","
+              "\"type\":\"string\"}]}");
     struct sl_avro_reader *r1, *r2;
     assert_int_equal(sl_avro_reader_create(s1, NULL, &r1, NULL), 0);
     assert_int_equal(sl_avro_reader_create(s2, NULL, &r2, NULL), 0);
@@ -446,26 +449,32 @@ static void test_widen(void **state)
     L(&d, 1);
     L(&d, 20417);
     L(&d, 1500);
+    sl_avro_buf_bytes(&d, "\x30\x39", 2); /* 12345 */
     assert_int_equal(
         sl_avro_reader_read(r1, d.data, d.len, &used, b, true, 0, &err), 0);
     sl_buf_reset(&d);
     S(&d, "x");
     S(&d, "y");
     L(&d, 5);
+    S(&d, "text");
     if (sl_avro_reader_read(r2, d.data, d.len, &used, b, true, 0, &err))
         fail_msg("%s", err.msg);
     sl_buf_reset(&d);
     L(&d, 7);
     L(&d, 20418);
     L(&d, 2000);
+    sl_avro_buf_bytes(&d, "\xfb", 1); /* -5 */
     if (sl_avro_reader_read(r1, d.data, d.len, &used, b, true, 0, &err))
         fail_msg("%s", err.msg);
     static const char w0[] = "{\"a\":\"1\",\"d\":\"2025-11-25\","
-                             "\"t\":\"1970-01-01T00:00:01.500000Z\"}";
+                             "\"t\":\"1970-01-01T00:00:01.500000Z\","
+                             "\"m\":\"12.345\"}";
+    static const char w2[] = "{\"a\":\"7\",\"d\":\"2025-11-26\","
+                             "\"t\":\"1970-01-01T00:00:02Z\",\"m\":\"-0.005\"}";
     const char *want[] = {
         w0,
-        "{\"a\":\"x\",\"d\":\"y\",\"t\":\"5\"}",
-        "{\"a\":\"7\",\"d\":\"2025-11-26\",\"t\":\"1970-01-01T00:00:02Z\"}",
+        "{\"a\":\"x\",\"d\":\"y\",\"t\":\"5\",\"m\":\"text\"}",
+        w2,
     };
     for (size_t i = 0; i < 3; i++) {
         struct sl_buf j;
