@@ -31,3 +31,31 @@ def best_of(n, fn):
     """Run fn n times, keep the fastest (least disturbed by the noisy machine)."""
     runs = [fn() for _ in range(n)]
     return min(runs, key=lambda r: r['wall'])
+
+
+def make_events(sluice, work, n, seed=1):
+    """Write n generated clickstream events (JSON lines) to work/events.json
+    with the built-in generator; return the path."""
+    events = os.path.join(work, 'events.json')
+    gen = os.path.join(work, 'gen.yaml')
+    with open(gen, 'w') as f:
+        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
+                'source: {type: generator, count: %d, seed: %d}\n'
+                'sink: {type: stdout}\n' % (work, n, seed))
+    with open(events, 'wb') as out:
+        measure([sluice, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    return events
+
+
+def run_job(sluice, work, source, sink, window='100s'):
+    """Run one job from a fresh checkpoint and lake under work: source and
+    sink are the flow-map texts inside {...}; returns measure()'s dict."""
+    import shutil
+    for d in ('cp', 'lake'):
+        shutil.rmtree(os.path.join(work, d), ignore_errors=True)
+    job = os.path.join(work, 'job.yaml')
+    with open(job, 'w') as f:
+        f.write('name: bench\nwindow: %s\ncheckpoint: %s/cp\n'
+                'source: {%s}\nsink: {type: file, path: %s/lake, %s}\n'
+                % (window, work, source, work, sink))
+    return measure([sluice, 'run', job, '--until-idle', '--quiet'])

@@ -10,13 +10,22 @@ what=${1:-build}
 build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libbz2-dev
   liblzma-dev libzstd-dev libsnappy-dev libpcre2-dev libcurl4-openssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 gzip bzip2 xz-utils
-  zstd python3-snappy python3-crcmod time python3-avro python3-zstandard)
+  zstd python3-snappy python3-crcmod time python3-avro python3-zstandard
+  cmd:node:nodejs cmd:npm:npm)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 
+# "cmd:NAME:PKG" installs PKG only when the command NAME is missing: Node.js
+# may come from elsewhere (NodeSource's nodejs bundles npm and conflicts
+# with Debian's npm package).
 missing=()
 for p in "${pkgs[@]}"; do
+  if [[ $p == cmd:* ]]; then
+    IFS=: read -r _ cmd pkg <<< "$p"
+    command -v "$cmd" >/dev/null || missing+=("$pkg")
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
     || missing+=("$p")
 done

@@ -11,21 +11,14 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from common import measure, best_of  # noqa: E402
+from common import measure, best_of, make_events, run_job  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 ROOT = os.getcwd()
 SLUICE = os.path.join(ROOT, 'build', 'sluice')
 work = tempfile.mkdtemp(prefix='sluice-bench-')
 try:
-    events = os.path.join(work, 'events.json')
-    gen = os.path.join(work, 'gen.yaml')
-    with open(gen, 'w') as f:
-        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
-                'source: {type: generator, count: %d, seed: 1}\n'
-                'sink: {type: stdout}\n' % (work, N))
-    with open(events, 'wb') as out:
-        measure([SLUICE, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    events = make_events(SLUICE, work, N)
     size = os.path.getsize(events)
 
     def cat_run():
@@ -34,15 +27,8 @@ try:
 
     def sluice_run(window):
         def run():
-            for d in ('cp', 'lake'):
-                shutil.rmtree(os.path.join(work, d), ignore_errors=True)
-            job = os.path.join(work, 'job.yaml')
-            with open(job, 'w') as f:
-                f.write('name: bench\nwindow: %s\ncheckpoint: %s/cp\n'
-                        'source: {type: file, path: "%s"}\n'
-                        'sink: {type: file, path: %s/lake, format: json}\n'
-                        % (window, work, events, work))
-            return measure([SLUICE, 'run', job, '--until-idle', '--quiet'])
+            return run_job(SLUICE, work, 'type: file, path: "%s"' % events,
+                           'format: json', window)
         return run
 
     def cat_sync_run():

@@ -167,6 +167,11 @@ struct sl_encoder_ops {
     /* End the file (footer); the encoder is ready for the next begin. */
     int (*finish)(void *st, struct sl_buf *out, struct sl_error *err);
     void (*destroy)(void *st);
+    /* Optional (NULL when the format has no place for it): set a key-value
+     * pair that files finished after this call carry in their metadata;
+     * sinks pass "sluice.job" (job name) and "sluice.batch_id" before
+     * begin. Setting a key again replaces its value. Returns 0 or SL_E*. */
+    int (*meta)(void *st, const char *key, const char *value);
 };
 
 /* ---- sink ---- */

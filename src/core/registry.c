@@ -14,7 +14,8 @@ extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
 extern const struct sl_decoder_ops sl_decoder_avro;
-extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv;
+extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
+    sl_encoder_parquet;
 extern const struct sl_encoder_ops sl_encoder_avro;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
 
@@ -36,6 +37,7 @@ const struct sl_decoder_ops *const sl_decoders[] = {
 const struct sl_encoder_ops *const sl_encoders[] = {
     &sl_encoder_json,
     &sl_encoder_csv,
+    &sl_encoder_parquet,
     &sl_encoder_avro,
     NULL,
 };

@@ -108,6 +108,7 @@ struct file_sink {
     const struct sl_encoder_ops *enc;
     const struct sl_conf *conf;
     char *cpid, *path, *tmpdir;
+    char *job; /* job name, for formats that record it (encoder meta) */
     struct sl_lake_spec spec;
     size_t step; /* rows between size checks */
 
@@ -383,12 +384,29 @@ static int open_file(struct file_sink *s, struct stream *st,
     return 0;
 }
 
+/* Tell a format that records them (Parquet footer) the job name and the
+ * batch id of the file it begins. */
+static int set_meta(struct file_sink *s, struct stream *st,
+                    struct sl_error *err)
+{
+    if (!s->enc->meta)
+        return 0;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)s->bi.batch_id);
+    int rc = s->enc->meta(st->enc, "sluice.batch_id", id);
+    if (!rc && s->job)
+        rc = s->enc->meta(st->enc, "sluice.job", s->job);
+    return rc ? sl_error_set(err, rc, "file sink: file metadata: %s",
+                             sl_strerror(rc))
+              : 0;
+}
+
 /* A new file for st whose encoder begins with `schema`. */
 static int start_file(struct file_sink *s, struct stream *st,
                       const struct sl_field *schema, struct sl_error *err)
 {
     int rc = open_file(s, st, schema, err);
-    if (rc)
+    if (rc || (rc = set_meta(s, st, err)))
         return rc;
     size_t before = st->out.len;
     if ((rc = s->enc->begin(st->enc, schema, &st->out, err)))
@@ -441,7 +459,8 @@ static int change_schema(struct file_sink *s, struct stream *st,
         return close_file(s, st, err);
     struct sl_buf head;
     sl_buf_init(&head, OUT_MAX);
-    if ((rc = s->enc->begin(st->enc, schema, &head, err)))
+    if ((rc = set_meta(s, st, err)) ||
+        (rc = s->enc->begin(st->enc, schema, &head, err)))
         goto out;
     if (head.len == 0) {
         sl_field_free(&st->schema);
@@ -799,6 +818,7 @@ static void file_close(void *st)
     sl_buf_free(&s->scratch);
     sl_options_free(file_options, &s->o);
     free(s->cpid);
+    free(s->job);
     free(s->path);
     free(s->tmpdir);
     free(s);
@@ -842,6 +862,10 @@ static int file_open(const struct sl_sink_ctx *ctx, void **out,
     while (plen > 1 && s->o.path[plen - 1] == '/')
         plen--;
     s->cpid = strdup(cpid);
+    if (ctx->job_name && !(s->job = strdup(ctx->job_name))) {
+        rc = sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+        goto fail;
+    }
     s->path = strndup(s->o.path, plen);
     if (!s->cpid || !s->path ||
         asprintf(&s->tmpdir, "%s/%s", s->path, TMP_DIR) < 0) {

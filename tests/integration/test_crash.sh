@@ -2,8 +2,9 @@
 # Crash test: a job over 200,000 records with a 1 s window is killed with
 # SIGKILL at 20 random moments and restarted each time, then run until
 # idle: every input id must appear in the lake exactly once.
-# Two inputs: the generator (rate-limited so the kills land mid-stream)
-# and files that a writer appends to while the job runs.
+# Three runs: the generator (rate-limited so the kills land mid-stream),
+# files that a writer appends to while the job runs, and the generator
+# again with Parquet output (read back with DuckDB).
 source "$(dirname "$0")/lib.sh"
 N=200000
 SEED=${CRASH_SEED:-$RANDOM}
@@ -77,5 +78,15 @@ run_with_kills files.yaml
 wait $writer
 "$SLUICE" run files.yaml --until-idle --quiet 2>> run.log || fail "final run failed"
 $CHECK exactly lake-files $N 1
+
+# 3. the same with Parquet output: a killed run leaves no half-written
+# Parquet file visible, and a replay rewrites the same files.
+"$SRC_DIR/tests/peers/setup.sh"
+sed -e 's/crash-gen/crash-pq/; s#cp-gen#cp-pq#; s#lake-gen#lake-pq#' \
+  -e 's/format: json/format: parquet/' gen.yaml > pq.yaml
+grep -q "format: parquet" pq.yaml || fail "pq.yaml"
+run_with_kills pq.yaml
+node "$SRC_DIR/tests/integration/parquet_check.mjs" exactly lake-pq $N 1 \
+  || fail "Parquet lake after kills"
 grep -q "replay" run.log && echo "(some runs replayed an uncommitted batch)"
 echo "crash ok"
