@@ -8,10 +8,11 @@ set -euo pipefail
 what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libbz2-dev
-  liblzma-dev libzstd-dev libsnappy-dev libpcre2-dev libcurl4-openssl-dev)
+  liblzma-dev libzstd-dev libsnappy-dev libpcre2-dev librdkafka-dev
+  libcurl4-openssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 gzip bzip2 xz-utils
-  zstd python3-snappy python3-crcmod time python3-avro python3-zstandard
-  cmd:node:nodejs cmd:npm:npm)
+  zstd python3-snappy python3-crcmod time cmd:node:nodejs cmd:npm:npm
+  kcat python3-confluent-kafka openssl python3-avro python3-zstandard)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -13,11 +13,13 @@
 
 static const char help[] =
     "Usage: sluice help [job | source TYPE | format NAME | sink TYPE | output "
-    "NAME]\n"
+    "NAME |\n"
+    "                    transform NAME]\n"
     "       sluice help --markdown\n"
     "\n"
     "Prints the keys a job file accepts: for the top level (job), a source\n"
-    "type, an input format, a sink type or an output format. With no topic,\n"
+    "type, an input format, a sink type, an output format or a transform\n"
+    "(see docs/transforms.md). With no topic,\n"
     "lists the topics. --markdown prints the whole reference as Markdown.\n"
     "\n"
     "Example:\n"
@@ -85,6 +87,20 @@ static int render(const char *topic, const char *name, bool md)
             snprintf(t, sizeof t, "output format: %s (.%s)",
                      sl_encoders[i]->name, sl_encoders[i]->extension);
             section(&b, md, t, NULL, sl_encoders[i]->options);
+            found = 1;
+        }
+    }
+    if (all || strcmp(topic, "transform") == 0) {
+        for (size_t i = 0; sl_transforms[i]; i++) {
+            const struct sl_transform_ops *t = sl_transforms[i];
+            if (name && strcmp(name, t->name))
+                continue;
+            char title[128], summary[512];
+            snprintf(title, sizeof title, "transform: %s", t->name);
+            snprintf(summary, sizeof summary, "%s%s%s%s", t->summary,
+                     t->takes ? " (takes: " : "", t->takes ? t->takes : "",
+                     t->takes ? ")" : "");
+            section(&b, md, title, summary, t->options);
             found = 1;
         }
     }

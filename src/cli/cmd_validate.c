@@ -10,12 +10,15 @@
 
 #include "cli.h"
 #include "job.h"
+#include "tchain.h"
 
 static const char help[] =
     "Usage: sluice validate JOB.yaml\n"
     "\n"
     "Checks the job file without running it: unknown keys, wrong types,\n"
-    "missing required keys, unknown source/format/sink types, the schema.\n"
+    "missing required keys, unknown source/format/sink types, the schema,\n"
+    "the transforms (expressions are type-checked against a declared\n"
+    "schema).\n"
     "Errors name the file, line and key. Prints a summary and warnings\n"
     "(for example that a stdin source cannot resume after a restart).\n"
     "Exit code 0 when valid, 2 when not.\n"
@@ -49,6 +52,18 @@ int sl_cmd_validate(int argc, char **argv)
         return sl_cli_exit_code(rc);
     }
     job->decoder->destroy(dec);
+    /* Create and prepare the transforms: expressions are type-checked
+     * against a declared schema; a transform that cannot run under schema
+     * detection (join) says so. */
+    struct sl_tchain *tc = NULL;
+    rc = sl_tchain_create(job->transforms_node, job->src.schema, NULL, NULL,
+                          &tc, &err);
+    sl_tchain_destroy(tc);
+    if (rc) {
+        sl_cli_fail(&err);
+        sl_job_free(job);
+        return sl_cli_exit_code(rc);
+    }
 
     struct sl_buf schema;
     sl_buf_init(&schema, 0);

@@ -103,6 +103,12 @@ const char *sl_codec_suffix(enum sl_codec c);
  * the codec) for such data. */
 enum sl_codec sl_codec_detect(const uint8_t *p, size_t n);
 
+/* Could p[0..n), shorter than SL_CODEC_DETECT_BYTES, still become the
+ * start of something sl_codec_detect() recognises once more bytes come? A
+ * reader of a growing stream waits for more bytes only then (text such as
+ * '{' or a letter is decided at once). True for n == 0. */
+bool sl_codec_may_start(const uint8_t *p, size_t n);
+
 /* The codec to use for p[0..n) under a configured value: configured, or
  * sl_codec_detect(p, n) when it is SL_CODEC_AUTO. */
 enum sl_codec sl_codec_resolve(enum sl_codec configured, const uint8_t *p,
@@ -163,6 +169,29 @@ int sl_dctx_decompress(struct sl_dctx *ctx, enum sl_codec c, const uint8_t *in,
                        size_t n, struct sl_buf *out,
                        const struct sl_decompress_limits *lim,
                        struct sl_error *err);
+
+/* ---- messages of a message source (the engine's decode path) ---- */
+
+/* source.compression applied to one message at a time (msgdec.c). */
+struct sl_msgdec;
+
+/* codec: SL_CODEC_AUTO (detect each message), SL_CODEC_NONE (pass every
+ * message through) or a codec. lim may be NULL (the defaults: 64 MiB per
+ * message, ratio 1000). */
+int sl_msgdec_create(struct sl_msgdec **out, enum sl_codec codec,
+                     const struct sl_decompress_limits *lim,
+                     struct sl_error *err);
+/* Free md; NULL is a no-op. */
+void sl_msgdec_destroy(struct sl_msgdec *md);
+/* The bytes to decode for message p[0..n): p itself when it is not
+ * compressed, else its decompressed bytes, valid until the next call.
+ * *used is the codec applied (SL_CODEC_NONE: none; used may be NULL).
+ * A corrupt, truncated or over-limit message returns SL_ECORRUPT or
+ * SL_ELIMIT with err->msg naming the codec and err->offset the compressed
+ * byte offset: a dead-letter reason. */
+int sl_msgdec_run(struct sl_msgdec *md, const uint8_t *p, size_t n,
+                  const uint8_t **data, size_t *len, enum sl_codec *used,
+                  struct sl_error *err);
 
 /* ---- streaming decompression (files) ---- */
 

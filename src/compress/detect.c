@@ -163,3 +163,29 @@ enum sl_codec sl_codec_resolve(enum sl_codec configured, const uint8_t *p,
 {
     return configured == SL_CODEC_AUTO ? sl_codec_detect(p, n) : configured;
 }
+
+bool sl_codec_may_start(const uint8_t *p, size_t n)
+{
+    static const struct {
+        const char *m;
+        size_t n;
+    } magics[] = {
+        {"\x1f\x8b\x08", 3},
+        {"\x28\xb5\x2f\xfd", 4},
+        {"\xfd\x37\x7a\x58\x5a\x00", 6},
+        {"BZh", 3},
+        {"\xff\x06\x00\x00sNaPpY", 10},
+    };
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++) {
+        size_t k = n < magics[i].n ? n : magics[i].n;
+        if (memcmp(p, magics[i].m, k) == 0)
+            return true;
+    }
+    if ((p[0] & 0xf0) == 0x50) /* zstd skippable frame 5? 2a 4d 18 */
+        return n < 2 || memcmp(p + 1, "\x2a\x4d\x18", n < 4 ? n - 1 : 3) == 0;
+    /* zlib: CM 8, CINFO <= 7, header checksum */
+    return (p[0] & 0x0f) == 8 && (p[0] >> 4) <= 7 &&
+           (n < 2 || ((unsigned)p[0] * 256 + p[1]) % 31 == 0);
+}

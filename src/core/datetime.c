@@ -156,9 +156,15 @@ size_t sl_date_format(int32_t days, char *out)
 size_t sl_timestamp_format(int64_t micros, char *out)
 {
     int64_t secs = floordiv(micros, 1000000);
-    int64_t us = micros - secs * 1000000;
+    /* remainders by %, not micros - secs * 1000000: that overflows near
+     * INT64_MIN */
+    int64_t us = micros % 1000000;
+    if (us < 0)
+        us += 1000000;
     int64_t days = floordiv(secs, 86400);
-    int64_t sod = secs - days * 86400;
+    int64_t sod = secs % 86400;
+    if (sod < 0)
+        sod += 86400;
     int64_t y;
     unsigned m, d;
     sl_civil_from_days(days, &y, &m, &d);

@@ -24,8 +24,10 @@
 
 #include "batch.h"
 #include "checkpoint.h"
+#include "compress/compress.h"
 #include "jsonw.h"
 #include "log.h"
+#include "tchain.h"
 
 #define POLL_MS 100
 #define CHUNK_BYTES (4u << 20)
@@ -56,10 +58,16 @@ struct engine {
     struct sl_batch *b;     /* decode batch */
     struct sl_field b_schema; /* schema b was (re)built from or synced to */
     struct sl_batch *dlb;   /* dead-letter rows */
+    struct sl_msgdec *md;   /* per-message decompression, or NULL */
+    struct sl_tchain *tc;   /* the job's transforms */
+    /* the chunk being transformed (for transform dead-letter rows) */
+    const struct sl_batch_info *cur_bi;
+    const struct sl_raw_chunk *cur_ch;
+    struct sl_buf row_json;
     struct pstate *parts;
     size_t n_parts;
     /* per batch */
-    int64_t raw, rows_in, rows_out, dead, bytes;
+    int64_t raw, rows_in, rows_out, dead, bytes, cast_failed;
     struct sl_run_stats *stats;
 };
 
@@ -124,14 +132,11 @@ static int batch_for(struct engine *e, struct pstate *ps, struct sl_error *err)
     return rc;
 }
 
-static int dead_letter(struct engine *e, int64_t batch_id,
-                       const struct sl_raw_chunk *ch,
-                       const struct sl_raw_record *r, const char *why,
-                       int64_t offset, struct sl_error *err)
+/* The first columns of a dead-letter row: batch, partition, source. */
+static int dl_head(struct engine *e, int64_t batch_id,
+                   const struct sl_raw_chunk *ch)
 {
     struct sl_col *c = e->dlb->root.child;
-    char pos[128];
-    pos_text(r, pos, sizeof pos);
     int rc = sl_col_append_i64(&c[DL_BATCH], batch_id);
     if (!rc)
         rc = sl_col_append_bytes(&c[DL_PART], ch->partition,
@@ -140,6 +145,18 @@ static int dead_letter(struct engine *e, int64_t batch_id,
         rc = ch->label ? sl_col_append_bytes(&c[DL_SOURCE], ch->label,
                                              strlen(ch->label))
                        : sl_col_append_null(&c[DL_SOURCE]);
+    return rc;
+}
+
+static int dead_letter(struct engine *e, int64_t batch_id,
+                       const struct sl_raw_chunk *ch,
+                       const struct sl_raw_record *r, const char *why,
+                       int64_t offset, struct sl_error *err)
+{
+    struct sl_col *c = e->dlb->root.child;
+    char pos[128];
+    pos_text(r, pos, sizeof pos);
+    int rc = dl_head(e, batch_id, ch);
     if (!rc)
         rc = sl_col_append_bytes(&c[DL_POS], pos, strlen(pos));
     if (!rc)
@@ -166,6 +183,100 @@ static int dead_letter(struct engine *e, int64_t batch_id,
     if (rc)
         return sl_error_set(err, rc, "dead-letter output: cannot build row");
     e->dead++;
+    return 0;
+}
+
+/* Transform hook (sl_transform_env.dead_letter): row `row` of b, from
+ * the chunk being transformed, goes to the dead-letter output as JSON. A
+ * row has no single source position (a record may give several rows), so
+ * position and byte_offset are null; partition and source say where. */
+static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
+                           const char *why, struct sl_error *err)
+{
+    struct engine *e = ctx;
+    const struct sl_raw_chunk *ch = e->cur_ch;
+    struct sl_col *c = e->dlb->root.child;
+    sl_buf_reset(&e->row_json);
+    int rc = sl_col_value_json(&b->root, row, &e->row_json);
+    if (!rc)
+        rc = dl_head(e, e->cur_bi->batch_id, ch);
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_POS]);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_ERROR], why, strlen(why));
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_OFFSET]);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_TEXT], e->row_json.data,
+                                 e->row_json.len);
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_B64]);
+    if (!rc)
+        rc = sl_batch_row_end(e->dlb);
+    if (rc)
+        return sl_error_set(err, rc, "dead-letter output: cannot build row");
+    e->dead++;
+    return 0;
+}
+
+/* The source's extra columns of record r into rows [before, now) of e->b:
+ * the decoder left them null (or absent); cut them back and append the
+ * values. A payload field of the same name and another type makes the
+ * record bad (*why set). */
+static int add_extras(struct engine *e, const struct sl_raw_record *r,
+                      size_t before, const char **why, struct sl_error *err)
+{
+    size_t now = sl_batch_rows(e->b);
+    for (size_t x = 0; x < r->n_extra; x++) {
+        const struct sl_raw_extra *v = &r->extra[x];
+        struct sl_col *c = sl_batch_col(e->b, v->name);
+        if (!c) {
+            struct sl_field f;
+            int rc = v->type == SL_MAP
+                         ? sl_type_parse("map<string,string>", &f, err)
+                         : sl_type_parse(sl_type_name(v->type), &f, err);
+            if (rc)
+                return rc;
+            f.name = (char *)v->name;
+            c = sl_col_add_child(&e->b->root, &f, err);
+            f.name = NULL;
+            sl_field_free(&f);
+            if (!c)
+                return SL_ENOMEM;
+        } else if (c->type != v->type) {
+            *why = "a field of the record has the name of a metadata "
+                   "column of the source, with another type";
+            return 0;
+        }
+        c->nullable = true;
+        sl_col_truncate(c, before);
+        for (size_t row = before; row < now; row++) {
+            int rc = 0;
+            if (v->null)
+                rc = sl_col_append_null(c);
+            else if (v->type == SL_INT)
+                rc = sl_col_append_i32(c, (int32_t)v->i64);
+            else if (v->type == SL_BIGINT || v->type == SL_TIMESTAMP)
+                rc = sl_col_append_i64(c, v->i64);
+            else if (v->type == SL_STRING)
+                rc = sl_col_append_bytes(c, v->p, v->len);
+            else {
+                for (size_t k = 0; !rc && k < v->n_pairs; k++) {
+                    const struct sl_raw_pair *pr = &v->pairs[k];
+                    rc = sl_col_append_bytes(&c->child[0], pr->k, pr->kn);
+                    if (!rc)
+                        rc = pr->v ? sl_col_append_bytes(&c->child[1], pr->v,
+                                                         pr->vn)
+                                   : sl_col_append_null(&c->child[1]);
+                }
+                if (!rc)
+                    rc = sl_col_list_end(c);
+            }
+            if (rc)
+                return sl_error_set(err, rc, "metadata column %s: %s",
+                                    v->name, sl_strerror(rc));
+        }
+    }
     return 0;
 }
 
@@ -201,11 +312,30 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                 return rc;
             continue;
         }
+        if (r->flags & SL_REC_ERROR) {
+            rc = dead_letter(e, bi->batch_id, ch, r,
+                             r->error ? r->error : "unreadable input", -1, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         size_t before = sl_batch_rows(e->b);
         sl_error_clear(&derr);
+        const uint8_t *p = r->data;
+        size_t n = r->len;
+        if (e->md &&
+            (rc = sl_msgdec_run(e->md, r->data, r->len, &p, &n, NULL, &derr))) {
+            if (rc == SL_ENOMEM)
+                return sl_error_set(err, rc, "decompressing: out of memory");
+            rc =
+                dead_letter(e, bi->batch_id, ch, r, derr.msg, derr.offset, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         if (dec->locate)
             dec->locate(e->dec, ch->partition, r->pos);
-        rc = dec->decode(e->dec, r->data, r->len, e->b, &derr);
+        rc = dec->decode(e->dec, p, n, e->b, &derr);
         if (rc == SL_ENOMEM)
             return sl_error_set(err, rc, "decoding: out of memory");
         if (rc) {
@@ -214,6 +344,19 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
             if (rc)
                 return rc;
             continue;
+        }
+        if (r->flags & SL_REC_EXTRA) {
+            const char *why = NULL;
+            rc = add_extras(e, r, before, &why, err);
+            if (rc)
+                return rc;
+            if (why) {
+                sl_batch_rollback(e->b, before);
+                rc = dead_letter(e, bi->batch_id, ch, r, why, -1, err);
+                if (rc)
+                    return rc;
+                continue;
+            }
         }
         e->rows_in += (int64_t)(sl_batch_rows(e->b) - before);
     }
@@ -234,12 +377,23 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         }
     }
     if (sl_batch_rows(e->b) > 0) {
-        rc = e->job->sink->write(e->sink, bi, ch->partition, e->b, err);
-        if (rc) {
-            sl_error_prefix(err, "sink %s: ", e->job->snk.type);
-            return rc;
+        struct sl_batch *out = e->b;
+        if (sl_tchain_len(e->tc)) {
+            e->cur_bi = bi;
+            e->cur_ch = ch;
+            rc = sl_tchain_apply(e->tc, bi, ch->partition, e->b, &out, err);
+            e->cast_failed += sl_tchain_take_cast_failures(e->tc);
+            if (rc)
+                return rc;
         }
-        e->rows_out += (int64_t)sl_batch_rows(e->b);
+        if (sl_batch_rows(out) > 0) {
+            rc = e->job->sink->write(e->sink, bi, ch->partition, out, err);
+            if (rc) {
+                sl_error_prefix(err, "sink %s: ", e->job->snk.type);
+                return rc;
+            }
+        }
+        e->rows_out += (int64_t)sl_batch_rows(out);
         sl_batch_clear(e->b);
     }
     if (sl_batch_rows(e->dlb) > 0) {
@@ -269,6 +423,7 @@ static int begin_batch(struct engine *e, const struct sl_batch_info *bi,
                        struct sl_error *err)
 {
     e->raw = e->rows_in = e->rows_out = e->dead = e->bytes = 0;
+    e->cast_failed = 0;
     parts_reset(e);
     int rc = e->job->sink->begin(e->sink, bi, err);
     if (!rc)
@@ -355,6 +510,11 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
         if (changed)
             e->schema_version++;
     }
+    /* state/N before commits/N: a crash in between replays batch N from
+     * state/N-1 and writes state/N again. */
+    rc = sl_tchain_snapshot(e->tc, e->cp, bi->batch_id, err);
+    if (rc)
+        goto out;
     struct sl_buf sb;
     sl_buf_init(&sb, 0);
     if (sl_type_format(&e->schema, &sb) || sl_buf_cstr(&sb) ||
@@ -383,6 +543,10 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
         e->job->source->commit(e->src, ends, NULL);
     if (bi->batch_id % PRUNE_EVERY == 0)
         sl_checkpoint_prune(e->cp, (int)e->job->keep_batches, NULL);
+    if (e->cast_failed && !e->o->quiet)
+        sl_info("batch %" PRId64 ": transforms: %" PRId64
+                " values did not cast and became null",
+                bi->batch_id, e->cast_failed);
     struct sl_run_stats *s = e->stats;
     s->batches++;
     s->raw_records += e->raw;
@@ -464,6 +628,12 @@ static int live_batch(struct engine *e, int64_t id, bool *idle, bool *eof,
         if (rc == SL_EEOF) {
             rc = 0;
             *eof = true;
+            break;
+        }
+        if (rc == SL_ELIMIT) {
+            /* the source's own per-batch bound (Kafka
+             * max_offsets_per_batch): close the window now */
+            rc = 0;
             break;
         }
         abort_batch(e, &bi);
@@ -630,11 +800,29 @@ static int open_parts(struct engine *e, struct sl_error *err)
         .max_record_bytes = (size_t)job->src.max_record_bytes,
         .frame = job->decoder->frame,
         .frame_state = e->dec,
+        .connections = sl_conf_get(job->root, "connections"),
+        .worker_id = job->worker_id,
+        .checkpoint_root = job->checkpoint_root,
     };
     rc = job->source->open(&sctx, &e->src, err);
     if (rc) {
         sl_error_prefix(err, "source %s: ", job->src.type);
         return rc;
+    }
+    if (job->source->per_message_compression) {
+        enum sl_codec c = SL_CODEC_AUTO;
+        struct sl_decompress_limits lim;
+        sl_decompress_limits_default(&lim);
+        lim.max_output = (size_t)job->src.max_decompressed_bytes;
+        lim.max_ratio = (uint32_t)job->src.max_decompression_ratio;
+        rc = sl_codec_from_name(
+            job->src.compression ? job->src.compression : "auto", &c, err);
+        if (!rc && c != SL_CODEC_NONE)
+            rc = sl_msgdec_create(&e->md, c, &lim, err);
+        if (rc) {
+            sl_error_prefix(err, "source compression: ");
+            return rc;
+        }
     }
     return 0;
 }
@@ -651,8 +839,11 @@ static void close_parts(struct engine *e)
     if (e->dl)
         sl_sink_find("file")->close(e->dl);
     sl_checkpoint_close(e->cp);
+    sl_tchain_destroy(e->tc);
+    sl_buf_free(&e->row_json);
     sl_batch_destroy(e->b);
     sl_batch_destroy(e->dlb);
+    sl_msgdec_destroy(e->md);
     sl_field_free(&e->b_schema);
     sl_field_free(&e->schema);
     parts_reset(e);
@@ -676,6 +867,11 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
         goto out;
     if ((rc = dl_batch(&e, err)) || (rc = open_parts(&e, err)))
         goto out;
+    sl_buf_init(&e.row_json, 0);
+    rc = sl_tchain_create(job->transforms_node, job->src.schema,
+                          dead_letter_row, &e, &e.tc, err);
+    if (rc)
+        goto out;
     if ((rc = job->source->identity(e.src, &ident)) || (rc = sl_buf_cstr(&ident)))
         goto out;
     rc = sl_checkpoint_open(job->checkpoint, job->name, (char *)ident.data,
@@ -685,7 +881,9 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     struct sl_sink_ctx kctx = {.job_name = job->name,
                                .conf = job->sink_node,
                                .checkpoint_id = sl_checkpoint_id(e.cp),
-                               .default_format = "json"};
+                               .default_format = "json",
+                               .connections =
+                                   sl_conf_get(job->root, "connections")};
     rc = job->sink->open(&kctx, &e.sink, err);
     if (rc) {
         sl_error_prefix(err, "sink %s: ", job->snk.type);
@@ -708,6 +906,12 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     if (rc)
         goto out;
     int64_t next = 0;
+    /* Stateful transforms continue from the state after the last
+     * committed batch (state/N-1 when batch N is replayed). */
+    int64_t state_from = lo > lc ? lo - 1 : lc;
+    if (state_from >= 0 &&
+        (rc = sl_tchain_restore(e.tc, e.cp, state_from, err)))
+        goto out;
     if (lo > lc) {
         struct sl_offsets off;
         rc = sl_checkpoint_get_offsets(e.cp, lo, &off, err);
@@ -797,7 +1001,7 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample,
         struct sl_raw_chunk ch;
         size_t want = (size_t)(sample - *records);
         rc = job->source->poll(e.src, &ch, want, CHUNK_BYTES, POLL_MS, err);
-        if (rc == SL_EAGAIN || rc == SL_EEOF) {
+        if (rc == SL_EAGAIN || rc == SL_EEOF || rc == SL_ELIMIT) {
             rc = 0;
             break;
         }

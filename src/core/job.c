@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compress/compress.h"
 #include "jsonw.h"
+#include "kafka/conn.h"
 
 #define OPT(s, f) offsetof(s, f)
 
@@ -37,6 +39,10 @@ const struct sl_option sl_job_options[] = {
     {"dead_letter", SL_OPT_NODE, NULL, NULL, false,
      OPT(struct sl_job, dead_letter_node),
      "{path: ...} for records that cannot be read; default <sink path>/_errors"},
+    {"worker_id", SL_OPT_STRING, NULL, NULL, false,
+     OPT(struct sl_job, worker_id),
+     "scale-out (Kafka consumer group): this process's name among the "
+     "job's workers; its checkpoint is <checkpoint>/workers/<worker_id>"},
     {"keep_batches", SL_OPT_INT, "100", NULL, false,
      OPT(struct sl_job, keep_batches),
      "checkpoint entries kept when pruning old batches"},
@@ -50,8 +56,8 @@ const struct sl_option sl_job_options[] = {
 };
 
 const struct sl_option sl_job_source_options[] = {
-    {"type", SL_OPT_STRING, NULL, NULL, true,
-     OPT(struct sl_job_source, type), "source type: file, stdin, generator"},
+    {"type", SL_OPT_STRING, NULL, NULL, true, OPT(struct sl_job_source, type),
+     "source type: file, stdin, generator"},
     {"format", SL_OPT_STRING, "json", NULL, false,
      OPT(struct sl_job_source, format), "record format: json"},
     {"schema", SL_OPT_SCHEMA, NULL, NULL, false,
@@ -62,7 +68,17 @@ const struct sl_option sl_job_source_options[] = {
      "where a new job starts reading"},
     {"compression", SL_OPT_STRING, "auto", NULL, false,
      OPT(struct sl_job_source, compression),
-     "auto (detect), none, or a codec name"},
+     "auto (detect by magic bytes, per file or per message), none, or a "
+     "codec: gzip, zlib, deflate, bzip2, xz, zstd, snappy (framed), "
+     "snappy_raw"},
+    {"max_decompressed_bytes", SL_OPT_SIZE, "64MiB", NULL, false,
+     OPT(struct sl_job_source, max_decompressed_bytes),
+     "a message decompressing to more goes to the dead-letter output "
+     "(message sources; files have no total cap)"},
+    {"max_decompression_ratio", SL_OPT_INT, "1000", NULL, false,
+     OPT(struct sl_job_source, max_decompression_ratio),
+     "decompressed bytes per compressed byte at most, past 1 MiB of output "
+     "(decompression bombs: messages and files)"},
     {"max_record_bytes", SL_OPT_SIZE, "16MiB", NULL, false,
      OPT(struct sl_job_source, max_record_bytes),
      "longer records go to the dead-letter output"},
@@ -137,6 +153,29 @@ static int unknown_part(const struct sl_conf *node, const char *section,
                         section, what, name, known);
 }
 
+/* source.compression names a codec; the limits are positive. */
+static int check_compression(const struct sl_conf *n,
+                             const struct sl_job_source *src,
+                             struct sl_error *err)
+{
+    char where[256];
+    enum sl_codec c;
+    struct sl_error cerr;
+    sl_error_clear(&cerr);
+    if (src->compression && sl_codec_from_name(src->compression, &c, &cerr))
+        return sl_error_set(
+            err, SL_EINVAL, "%s: source: compression: %s",
+            sl_conf_where(sl_conf_get(n, "compression"), where, sizeof where),
+            cerr.msg);
+    if (src->max_decompressed_bytes <= 0 || src->max_decompression_ratio <= 0 ||
+        src->max_decompression_ratio > UINT32_MAX)
+        return sl_error_set(err, SL_EINVAL,
+                            "%s: source: max_decompressed_bytes and "
+                            "max_decompression_ratio must be positive",
+                            sl_conf_where(n, where, sizeof where));
+    return 0;
+}
+
 static int load_source(struct sl_job *job, struct sl_error *err)
 {
     const struct sl_conf *n = job->source_node;
@@ -166,6 +205,8 @@ static int load_source(struct sl_job *job, struct sl_error *err)
     rc = sl_options_parse(sl_job_source_options, also, n, "source", &job->src,
                           err);
     free(also);
+    if (!rc)
+        rc = check_compression(n, &job->src, err);
 out:
     sl_buf_free(&known);
     return rc;
@@ -273,6 +314,24 @@ static int load_dead_letter(struct sl_job *job, struct sl_error *err)
     return rc;
 }
 
+/* A `connection:` key in a source or sink names an entry of the job's
+ * `connections:` map. */
+static int check_connection_ref(const struct sl_job *job,
+                                const struct sl_conf *node,
+                                const char *section, struct sl_error *err)
+{
+    const struct sl_conf *ref = sl_conf_get(node, "connection");
+    const struct sl_conf *all = sl_conf_get(job->root, "connections");
+    if (!ref || ref->kind != SL_CONF_SCALAR || sl_conf_get(all, ref->str))
+        return 0;
+    char where[256];
+    return sl_error_set(err, SL_EINVAL,
+                        "%s: %s.connection: '%s' is not defined in the job's "
+                        "`connections:` map",
+                        sl_conf_where(ref, where, sizeof where), section,
+                        ref->str);
+}
+
 int sl_job_load(const char *path, struct sl_job **out, struct sl_error *err)
 {
     *out = NULL;
@@ -305,6 +364,26 @@ int sl_job_load(const char *path, struct sl_job **out, struct sl_error *err)
                           job->name);
         goto fail;
     }
+    if (job->worker_id) {
+        struct sl_buf cb;
+        sl_buf_init(&cb, 0);
+        if (!valid_name(job->worker_id)) {
+            rc = sl_error_set(err, SL_EINVAL,
+                              "%s: worker_id: '%s' may only use letters, "
+                              "digits, '_', '.' and '-'",
+                              path, job->worker_id);
+            goto fail;
+        }
+        if (sl_buf_appendf(&cb, "%s/workers/%s", job->checkpoint,
+                           job->worker_id) ||
+            sl_buf_cstr(&cb)) {
+            sl_buf_free(&cb);
+            rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+            goto fail;
+        }
+        job->checkpoint_root = job->checkpoint;
+        job->checkpoint = (char *)cb.data;
+    }
     if (job->window_ms <= 0 || job->chunk_records <= 0 ||
         job->keep_batches <= 0 || job->max_batch_records < 0) {
         rc = sl_error_set(err, SL_EINVAL,
@@ -322,6 +401,12 @@ int sl_job_load(const char *path, struct sl_job **out, struct sl_error *err)
                           sl_conf_where(bad, where, sizeof where));
         goto fail;
     }
+    rc = sl_kafka_conns_check(sl_conf_get(job->root, "connections"), err);
+    if (rc)
+        goto fail;
+    if ((rc = check_connection_ref(job, job->source_node, "source", err)) ||
+        (rc = check_connection_ref(job, job->sink_node, "sink", err)))
+        goto fail;
     if ((rc = load_source(job, err)) || (rc = load_sink(job, err)) ||
         (rc = load_transforms(job, err)) || (rc = load_dead_letter(job, err)))
         goto fail;
@@ -339,6 +424,7 @@ void sl_job_free(struct sl_job *job)
     sl_options_free(sl_job_source_options, &job->src);
     sl_options_free(sl_job_sink_options, &job->snk);
     sl_options_free(sl_job_options, job);
+    free(job->checkpoint_root);
     sl_conf_free(job->dead_letter_conf);
     free(job->dead_letter_path);
     sl_conf_free(job->root);

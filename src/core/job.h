@@ -26,6 +26,8 @@ struct sl_job_source {
     char *starting_position;
     char *compression;
     int64_t max_record_bytes;
+    int64_t max_decompressed_bytes;  /* per message */
+    int64_t max_decompression_ratio; /* messages and files */
 };
 
 struct sl_job_sink {
@@ -39,7 +41,10 @@ struct sl_job {
     /* top level */
     char *name;
     int64_t window_ms;
-    char *checkpoint;
+    char *checkpoint; /* this process's checkpoint location */
+    char *worker_id;  /* scale-out: this worker's name, or NULL */
+    char *checkpoint_root; /* with worker_id: the job's location, whose
+                              workers/<id>/ folders are the workers' */
     int64_t keep_batches;     /* checkpoint entries kept when pruning */
     int64_t chunk_records;    /* records decoded per chunk */
     int64_t max_batch_records; /* backpressure bound per batch, 0 = none */

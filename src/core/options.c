@@ -510,6 +510,11 @@ static void zero_option(const struct sl_option *o, void *dst)
     }
 }
 
+size_t sl_edit_distance(const char *a, const char *b)
+{
+    return edit_distance(a, b);
+}
+
 static const struct sl_option *find_opt(const struct sl_option *opts,
                                         const char *key)
 {

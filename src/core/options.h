@@ -135,4 +135,7 @@ int sl_options_markdown(const struct sl_option *opts, struct sl_buf *out);
 
 void sl_strlist_free(struct sl_strlist *l);
 
+/* Levenshtein distance of two names, for "did you mean" hints. */
+size_t sl_edit_distance(const char *a, const char *b);
+
 #endif

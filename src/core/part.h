@@ -52,11 +52,44 @@ struct sl_raw_record {
     int64_t pos;          /* position of the record in its partition */
     const char *pos_str;  /* set when positions are not numbers (Kinesis) */
     uint32_t flags;       /* SL_REC_* */
+    const char *error;    /* with SL_REC_ERROR: why (else unset) */
+
+    const struct sl_raw_extra *extra; /* with SL_REC_EXTRA */
+    size_t n_extra;
 };
 
 /* The record was longer than max_record_bytes: data holds its first
  * max_record_bytes bytes; the engine dead-letters it with that reason. */
 #define SL_REC_TRUNCATED 1u
+/* The source cannot read the rest of the partition (a corrupt, truncated
+ * or over-limit compressed file): `error` says why (codec, compressed byte
+ * offset), data holds what was read of the record in progress. The engine
+ * dead-letters it; nothing of the partition follows it. */
+#define SL_REC_ERROR 2u
+
+/* rec->extra[0..n_extra) is set (sources that never set this flag need
+ * not initialise those fields). */
+#define SL_REC_EXTRA 4u
+
+/* A column value a source attaches to a record (Kafka key, topic, headers,
+ * ...). The engine appends it to every row decoded from the record, adding
+ * the column (nullable) when the batch does not have it yet. */
+struct sl_raw_pair {
+    const uint8_t *k, *v; /* v NULL: null value */
+    size_t kn, vn;
+};
+
+struct sl_raw_extra {
+    const char *name;
+    enum sl_type type; /* SL_STRING, SL_INT, SL_BIGINT, SL_TIMESTAMP, or
+                          SL_MAP (map<string,string> from pairs) */
+    bool null;
+    int64_t i64;                     /* SL_INT, SL_BIGINT, SL_TIMESTAMP */
+    const uint8_t *p;                /* SL_STRING (valid UTF-8) */
+    size_t len;
+    const struct sl_raw_pair *pairs; /* SL_MAP */
+    size_t n_pairs;
+};
 
 /* Records of ONE partition in source order. Memory owned by the source and
  * valid until the next poll, seek or close. */
@@ -83,6 +116,11 @@ struct sl_source_ctx {
     size_t max_record_bytes;       /* a longer record is cut and reported */
     sl_frame_fn frame;             /* NULL = lines */
     void *frame_state;
+    const struct sl_conf *connections; /* the job's `connections:`, or NULL */
+    /* scale-out: this worker's id and the job's checkpoint location (the
+     * workers' checkpoints are <checkpoint_root>/workers/<id>); NULL for a
+     * job run as one process */
+    const char *worker_id, *checkpoint_root;
 };
 
 struct sl_source_ops {
@@ -90,6 +128,10 @@ struct sl_source_ops {
     const char *summary;
     const struct sl_option *options; /* keys of this source type */
     bool resumable;                  /* false for stdin */
+    /* Each record is a message compressed on its own (Kafka, Kinesis):
+     * the engine applies source.compression to every record before
+     * decoding (byte-stream sources decompress whole files themselves). */
+    bool per_message_compression;
     int (*open)(const struct sl_source_ctx *ctx, void **st,
                 struct sl_error *err);
     /* A string naming what is read ("file:/abs/data/in/x.json"); stored in
@@ -106,7 +148,9 @@ struct sl_source_ops {
                 struct sl_error *err);
     /* Next records of one partition: at most max_records and about
      * max_bytes. Returns 0 with chunk->n > 0; SL_EAGAIN when nothing came
-     * within timeout_ms; SL_EEOF when the source or replay range ended. */
+     * within timeout_ms; SL_EEOF when the source or replay range ended;
+     * SL_ELIMIT when the source's own per-batch bound is used up (the
+     * engine closes the window; the bound restarts at commit or seek). */
     int (*poll)(void *st, struct sl_raw_chunk *chunk, size_t max_records,
                 size_t max_bytes, int timeout_ms, struct sl_error *err);
     /* Position just after everything poll returned, for every partition
@@ -154,6 +198,10 @@ struct sl_decoder_ops {
 struct sl_encoder_ops {
     const char *name;      /* "json", "csv" */
     const char *extension; /* file suffix without dot */
+    /* A text format (JSON lines, CSV): the file sink may compress its
+     * output with sink.compression. Binary formats (Parquet, Avro) own
+     * their compression. */
+    bool text;
     const struct sl_option *options; /* format keys in `sink:` */
     int (*create)(const struct sl_conf *sink_conf, void **st,
                   struct sl_error *err);
@@ -188,6 +236,7 @@ struct sl_sink_ctx {
     const struct sl_conf *conf;  /* the `sink:` (or `dead_letter:`) map */
     const char *checkpoint_id;   /* goes into every output name */
     const char *default_format;  /* when conf has no `format` */
+    const struct sl_conf *connections; /* the job's `connections:`, or NULL */
 };
 
 struct sl_sink_ops {
@@ -220,9 +269,32 @@ struct sl_sink_ops {
 
 /* ---- transform ---- */
 
+/* What the engine gives each transform (prepare). Owned by the engine,
+ * valid until the transform is destroyed; `partition` and `bi` change
+ * before every apply. */
+struct sl_transform_env {
+    /* Input schema when the job declares one (after the transforms
+     * before this one), NULL under schema detection. */
+    const struct sl_field *schema;
+    /* The partition of the chunk being applied, and its batch. State of
+     * stateful transforms is kept per partition so that a partition's
+     * output depends only on its own records (replay determinism). */
+    const char *partition;
+    const struct sl_batch_info *bi;
+    /* Send row `row` of b to the dead-letter output with reason `why`
+     * (the row is rendered as JSON in the `record` column). */
+    int (*dead_letter)(void *ctx, const struct sl_batch *b, size_t row,
+                       const char *why, struct sl_error *err);
+    void *ctx;
+    /* Rows this transform changed to null because a value did not cast
+     * (counted by the transforms, reported by the engine). */
+    int64_t cast_failures;
+};
+
 struct sl_transform_ops {
     const char *name;
     const char *summary;
+    /* c: the item's value in `transforms:` (the transform's config). */
     int (*create)(const struct sl_conf *c, void **st, struct sl_error *err);
     /* Transform `in` into *out (may be `in` itself when done in place). */
     int (*apply)(void *st, struct sl_batch *in, struct sl_batch **out,
@@ -232,6 +304,18 @@ struct sl_transform_ops {
     int (*restore)(void *st, const uint8_t *p, size_t n,
                    struct sl_error *err);
     void (*destroy)(void *st);
+    /* Optional, called once after create, before any apply: keep env;
+     * with env->schema set, check the config against it (errors name the
+     * job file line) and fill *out with the output schema (SL_STRUCT);
+     * with env->schema NULL leave *out zeroed. A transform that cannot run
+     * under schema detection refuses here, saying why. */
+    int (*prepare)(void *st, struct sl_transform_env *env,
+                   struct sl_field *out, struct sl_error *err);
+    /* Option table of the config map (docs and --help), may be NULL. */
+    const struct sl_option *options;
+    /* Shape of the config when it is not a map: "expression", "list",
+     * "path" (for docs). */
+    const char *takes;
 };
 
 /* ---- registry (registry.c) ---- */

@@ -9,7 +9,7 @@
 #include "part.h"
 
 extern const struct sl_source_ops sl_source_file, sl_source_stdin,
-    sl_source_generator;
+    sl_source_generator, sl_source_kafka;
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
@@ -17,12 +17,19 @@ extern const struct sl_decoder_ops sl_decoder_avro;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
     sl_encoder_parquet;
 extern const struct sl_encoder_ops sl_encoder_avro;
-extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout;
+extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_kafka;
+extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
+    sl_transform_select_fields, sl_transform_drop_fields,
+    sl_transform_rename_field, sl_transform_drop_null_fields,
+    sl_transform_apply_mapping, sl_transform_flatten, sl_transform_explode,
+    sl_transform_resolve_choice, sl_transform_dedupe, sl_transform_aggregate,
+    sl_transform_join;
 
 const struct sl_source_ops *const sl_sources[] = {
     &sl_source_file,
     &sl_source_stdin,
     &sl_source_generator,
+    &sl_source_kafka,
     NULL,
 };
 
@@ -45,10 +52,24 @@ const struct sl_encoder_ops *const sl_encoders[] = {
 const struct sl_sink_ops *const sl_sinks[] = {
     &sl_sink_file,
     &sl_sink_stdout,
+    &sl_sink_kafka,
     NULL,
 };
 
 const struct sl_transform_ops *const sl_transforms[] = {
+    &sl_transform_filter,
+    &sl_transform_derive,
+    &sl_transform_select_fields,
+    &sl_transform_drop_fields,
+    &sl_transform_rename_field,
+    &sl_transform_drop_null_fields,
+    &sl_transform_apply_mapping,
+    &sl_transform_flatten,
+    &sl_transform_explode,
+    &sl_transform_resolve_choice,
+    &sl_transform_dedupe,
+    &sl_transform_aggregate,
+    &sl_transform_join,
     NULL,
 };
 

@@ -246,6 +246,7 @@ static void csv_destroy(void *st)
 const struct sl_encoder_ops sl_encoder_csv = {
     .name = "csv",
     .extension = "csv",
+    .text = true,
     .options = csv_options,
     .create = csv_create,
     .begin = csv_begin,

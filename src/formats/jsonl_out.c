@@ -141,6 +141,7 @@ static void jsonl_destroy(void *st)
 const struct sl_encoder_ops sl_encoder_json = {
     .name = "json",
     .extension = "json",
+    .text = true,
     .options = jsonl_options,
     .create = jsonl_create,
     .begin = jsonl_begin,

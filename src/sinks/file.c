@@ -22,6 +22,13 @@
  * buffers are flushed when their total passes FLUSH_ALL_AT, and with more
  * than KEEP_BUFFERS streams a flushed buffer is freed, not kept.
  *
+ * sink.compression (text encoders only: JSON lines, CSV; Parquet and Avro
+ * compress inside their own format): the encoder's bytes collect in the
+ * stream's `zin` and go to its sl_cstream in blocks of exactly ZBLOCK bytes,
+ * the rest when the file ends, so the compressor sees the same calls
+ * however the engine cut the chunks and a replay writes the same bytes.
+ * max_file_size then counts compressed bytes.
+ *
  * The engine also uses this sink for the dead-letter output, so nothing
  * here knows what the rows are. Called from the engine thread only.
  */
@@ -35,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compress/compress.h"
 #include "jsonw.h"
 #include "lake.h"
 #include "lake_fs.h"
@@ -49,7 +57,8 @@
 #define MAX_STREAMS 100000
 #define RECEIPT_NAMES 16
 #define MAX_STEP 256
-#define KEEP_BUFFERS 64 /* streams that keep their buffer between flushes */
+#define ZBLOCK (256u << 10) /* bytes per compressor call (determinism) */
+#define KEEP_BUFFERS 64     /* streams that keep their buffer between flushes */
 /* Temps of other checkpoints are left alone unless this old (seconds). */
 #define STALE_TMP_AGE (24 * 3600)
 
@@ -58,6 +67,7 @@ struct file_opts {
     char *format;
     struct sl_strlist partition_by;
     int64_t max_file_size;
+    char *compression;
 };
 
 static const struct sl_option file_options[] = {
@@ -74,6 +84,11 @@ static const struct sl_option file_options[] = {
     {"max_file_size", SL_OPT_SIZE, "128MiB", NULL, false,
      offsetof(struct file_opts, max_file_size),
      "start a new part once a file reaches this size"},
+    {"compression", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct file_opts, compression),
+     "compress JSON lines and CSV files: none (default), gzip, zstd, bzip2 "
+     "or xz; the name gets .gz, .zst, .bz2 or .xz. Parquet and Avro use "
+     "their own `compression`"},
     {0},
 };
 
@@ -93,9 +108,11 @@ struct stream {
     size_t file;   /* index in files[] of the open file */
     struct sl_field schema;
     void *enc;
-    uint64_t flushed;  /* bytes already in the temp file */
-    uint64_t rows;     /* rows in the open file */
-    struct sl_buf out; /* encoder output not yet in the file */
+    uint64_t flushed;      /* bytes already in the temp file */
+    uint64_t rows;         /* rows in the open file */
+    struct sl_buf out;     /* encoder output not yet in the file */
+    struct sl_cstream *cs; /* sink.compression: the open file's */
+    struct sl_buf zin;     /* encoder bytes not yet compressed */
 };
 
 struct pid_slot {
@@ -106,6 +123,8 @@ struct pid_slot {
 struct file_sink {
     struct file_opts o;
     const struct sl_encoder_ops *enc;
+    enum sl_codec zc; /* sink.compression, SL_CODEC_NONE: off */
+    char *ext;        /* file suffix: encoder's, plus the codec's */
     const struct sl_conf *conf;
     char *cpid, *path, *tmpdir;
     char *job; /* job name, for formats that record it (encoder meta) */
@@ -278,6 +297,7 @@ static int stream_get(struct file_sink *s, const char *partition,
         return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
     }
     sl_buf_init(&st->out, OUT_MAX);
+    sl_buf_init(&st->zin, OUT_MAX);
     s->n_streams++;
     s->tab[h & (s->tab_cap - 1)] = (uint32_t)s->n_streams;
     *out = st;
@@ -295,6 +315,39 @@ static void trim_out(struct file_sink *s, struct stream *st)
         sl_buf_free(&st->out);
     else
         sl_buf_reset(&st->out);
+}
+
+/* Where the encoder writes for st: its output, or the bytes waiting to
+ * be compressed. */
+static struct sl_buf *enc_buf(struct file_sink *s, struct stream *st)
+{
+    return s->zc ? &st->zin : &st->out;
+}
+
+/* Compress what the encoder wrote for st: whole ZBLOCKs, or everything
+ * when the file ends (`last`). */
+static int emit(struct file_sink *s, struct stream *st, bool last,
+                struct sl_error *err)
+{
+    if (!s->zc)
+        return 0;
+    size_t n = last ? st->zin.len : st->zin.len - st->zin.len % ZBLOCK;
+    size_t before = st->out.len;
+    int rc = 0;
+    for (size_t o = 0; !rc && o < n; o += ZBLOCK) {
+        size_t k = n - o < ZBLOCK ? n - o : ZBLOCK;
+        rc = sl_cstream_write(st->cs, st->zin.data + o, k, &st->out, err);
+    }
+    if (!rc && n) {
+        memmove(st->zin.data, st->zin.data + n, st->zin.len - n);
+        st->zin.len -= n;
+    }
+    if (!rc && last)
+        rc = sl_cstream_finish(st->cs, &st->out, err);
+    s->buffered += st->out.len - before;
+    if (rc)
+        sl_error_prefix(err, "file sink: compressing: ");
+    return rc;
 }
 
 static int flush_stream(struct file_sink *s, struct stream *st,
@@ -347,7 +400,7 @@ static int open_file(struct file_sink *s, struct stream *st,
     size_t base = b->len;
     if (!rc)
         rc = sl__lake_part_name(b, s->bi.batch_id, st->partition, st->part,
-                                s->cpid, s->enc->extension);
+                                s->cpid, s->ext);
     if (!rc)
         rc = sl_buf_cstr(b);
     if (rc)
@@ -373,6 +426,8 @@ static int open_file(struct file_sink *s, struct stream *st,
     if ((rc = sl__fs_write(f->tmp, NULL, 0, SL_FS_TRUNC, err)))
         return rc;
     if (!st->enc && (rc = enc_get(s, &st->enc, err)))
+        return rc;
+    if (s->zc && !st->cs && (rc = sl_cstream_create(&st->cs, s->zc, 0, err)))
         return rc;
     sl_field_free(&st->schema);
     memset(&st->schema, 0, sizeof st->schema);
@@ -409,10 +464,10 @@ static int start_file(struct file_sink *s, struct stream *st,
     if (rc || (rc = set_meta(s, st, err)))
         return rc;
     size_t before = st->out.len;
-    if ((rc = s->enc->begin(st->enc, schema, &st->out, err)))
+    if ((rc = s->enc->begin(st->enc, schema, enc_buf(s, st), err)))
         return rc;
     s->buffered += st->out.len - before;
-    return 0;
+    return emit(s, st, false, err);
 }
 
 /* End the open file of st once the encoder has finished it: write what is
@@ -421,7 +476,10 @@ static int close_file(struct file_sink *s, struct stream *st,
                       struct sl_error *err)
 {
     struct out_file *f = &s->files[st->file];
-    int rc = sl__fs_write(f->tmp, st->out.data, st->out.len, SL_FS_SYNC, err);
+    int rc = emit(s, st, true, err);
+    if (rc)
+        return rc;
+    rc = sl__fs_write(f->tmp, st->out.data, st->out.len, SL_FS_SYNC, err);
     if (rc)
         return rc;
     st->flushed += st->out.len;
@@ -438,7 +496,7 @@ static int finish_file(struct file_sink *s, struct stream *st,
                        struct sl_error *err)
 {
     size_t before = st->out.len;
-    int rc = s->enc->finish(st->enc, &st->out, err);
+    int rc = s->enc->finish(st->enc, enc_buf(s, st), err);
     s->buffered += st->out.len - before;
     return rc ? rc : close_file(s, st, err);
 }
@@ -450,12 +508,14 @@ static int finish_file(struct file_sink *s, struct stream *st,
 static int change_schema(struct file_sink *s, struct stream *st,
                          const struct sl_field *schema, struct sl_error *err)
 {
-    size_t before = st->out.len;
-    int rc = s->enc->finish(st->enc, &st->out, err);
-    s->buffered += st->out.len - before;
+    struct sl_buf *eb = enc_buf(s, st);
+    size_t before = eb->len;
+    int rc = s->enc->finish(st->enc, eb, err);
+    if (!s->zc)
+        s->buffered += st->out.len - before;
     if (rc)
         return rc;
-    if (st->out.len != before) /* a footer: this file is done */
+    if (eb->len != before) /* a footer: this file is done */
         return close_file(s, st, err);
     struct sl_buf head;
     sl_buf_init(&head, OUT_MAX);
@@ -471,9 +531,12 @@ static int change_schema(struct file_sink *s, struct stream *st,
     }
     /* A header: the encoder has begun the next file already. */
     if ((rc = close_file(s, st, err)) || (rc = open_file(s, st, schema, err)) ||
-        (rc = sl_buf_append(&st->out, head.data, head.len)))
+        (rc = sl_buf_append(enc_buf(s, st), head.data, head.len)))
         goto out;
-    s->buffered += head.len;
+    if (s->zc)
+        rc = emit(s, st, false, err);
+    else
+        s->buffered += head.len;
 out:
     sl_buf_free(&head);
     return rc;
@@ -507,8 +570,10 @@ static int write_rows(struct file_sink *s, struct stream *st,
             ps = s->seq;
         }
         size_t before = st->out.len;
-        rc = s->enc->write(st->enc, b, ps, k, &st->out, err);
+        rc = s->enc->write(st->enc, b, ps, k, enc_buf(s, st), err);
         s->buffered += st->out.len - before;
+        if (!rc)
+            rc = emit(s, st, false, err);
         if (rc)
             return rc;
         done += k;
@@ -549,6 +614,9 @@ static void reset_batch(struct file_sink *s, bool drop)
         }
         sl_field_free(&st->schema);
         sl_buf_free(&st->out);
+        sl_buf_free(&st->zin);
+        sl_cstream_destroy(st->cs); /* maybe inside a file: a fresh one */
+        st->cs = NULL;
         free(st->partition);
         free(st->folder);
     }
@@ -698,7 +766,8 @@ static int file_commit(void *st, const struct sl_batch_info *bi,
     if (!rc) {
         /* Name order: folders are renamed and fsynced together and the
          * receipt is the same however partitions interleaved. */
-        qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
+        if (s->n_files > 1) /* files is NULL when nothing was written */
+            qsort(s->files, s->n_files, sizeof *s->files, cmp_rel);
         rc = publish(s, err);
     }
     if (rc) {
@@ -821,7 +890,54 @@ static void file_close(void *st)
     free(s->job);
     free(s->path);
     free(s->tmpdir);
+    free(s->ext);
     free(s);
+}
+
+/* Does encoder e declare an option named `name`? */
+static bool enc_has_option(const struct sl_encoder_ops *e, const char *name)
+{
+    for (const struct sl_option *o = e->options; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return true;
+    return false;
+}
+
+/* sink.compression: the codec and the file suffix. */
+static int sink_codec(struct file_sink *s, struct sl_error *err)
+{
+    s->zc = SL_CODEC_NONE;
+    const char *name = s->o.compression;
+    if (name && !s->enc->text) {
+        if (enc_has_option(s->enc, "compression"))
+            name = NULL; /* the encoder's own key (Parquet, Avro codecs) */
+        else if (strcmp(name, "none") != 0)
+            return sl_error_set(err, SL_EINVAL,
+                                "file sink: compression '%s' applies to "
+                                "text formats (json, csv), not to %s",
+                                name, s->enc->name);
+    }
+    if (name) {
+        struct sl_error cerr;
+        sl_error_clear(&cerr);
+        int rc = sl_codec_from_name(name, &s->zc, &cerr);
+        if (!rc && s->zc != SL_CODEC_NONE && s->zc != SL_CODEC_GZIP &&
+            s->zc != SL_CODEC_ZSTD && s->zc != SL_CODEC_BZIP2 &&
+            s->zc != SL_CODEC_XZ)
+            rc = sl_error_set(&cerr, SL_EINVAL,
+                              "'%s' cannot be written; use none, gzip, "
+                              "zstd, bzip2 or xz",
+                              name);
+        if (rc)
+            return sl_error_set(err, SL_EINVAL, "file sink: compression: %s",
+                                cerr.msg);
+    }
+    if (asprintf(&s->ext, "%s%s", s->enc->extension, sl_codec_suffix(s->zc)) <
+        0) {
+        s->ext = NULL;
+        return sl_error_set(err, SL_ENOMEM, "file sink: out of memory");
+    }
+    return 0;
 }
 
 static int file_open(const struct sl_sink_ctx *ctx, void **out,
@@ -845,6 +961,8 @@ static int file_open(const struct sl_sink_ctx *ctx, void **out,
     s->enc = enc;
     s->conf = ctx->conf;
     sl_buf_init(&s->scratch, 0);
+    if ((rc = sink_codec(s, err)))
+        goto fail;
     if (s->o.max_file_size <= 0) {
         rc = sl_error_set(err, SL_EINVAL,
                           "file sink: max_file_size must be positive");

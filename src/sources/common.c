@@ -19,6 +19,8 @@ const char *const sl__source_common_keys[] = {
     "schema",
     "starting_position",
     "compression",
+    "max_decompressed_bytes",
+    "max_decompression_ratio",
     "separator",
     "header",
     "quote_char",

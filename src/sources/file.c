@@ -11,8 +11,25 @@
  *
  * Positions are decimal byte offsets just after the last record returned
  * (skipped empty lines included). Framing is lines.c; one read buffer is
- * shared by all files: the file served by a poll owns it, and another file
- * taking it re-reads its unconsumed tail (at most one partial record).
+ * shared by all plain files: the file served by a poll owns it, and another
+ * file taking it re-reads its unconsumed tail (at most one partial record).
+ *
+ * Compressed files (source.compression, compress.h): the codec is decided
+ * once per file from its first SL_CODEC_DETECT_BYTES bytes (a growing file
+ * that is shorter and could still start with a magic waits for them). A
+ * plain file takes the path above untouched. A compressed file has its own
+ * sl_dstream and its own read buffer (re-reading a tail would mean
+ * decompressing again), fed through the lines reader hook; records and
+ * positions count decompressed bytes, written "D:codec:C:B" (a mark to
+ * restart the codec at, docs/formats.md). The stream is finished (a member
+ * cut short becomes an error) only when the file is gone or in a replay,
+ * never at the temporary end of a growing file. A decompression error ends
+ * the file: the records before it are returned, then one SL_REC_ERROR
+ * record (the partial record, the reason) whose end is one past the last
+ * decompressed byte, a position no reading can reach again, so a resume or
+ * a replay past it reads nothing more of that file. A decoder is dropped
+ * with its descriptor when the file is closed as least recently used, so
+ * max_open_files bounds decoders too; it restarts from a mark.
  *
  * Discovery: the glob is rescanned at most every scan_interval (1 s), or a
  * quarter of it when every file is exhausted. A file no longer matched is
@@ -36,6 +53,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "compress/compress.h"
 #include "lines.h"
 #include "log.h"
 #include "sources.h"
@@ -43,6 +61,9 @@
 #define FP_MAX 1024
 #define SL_FILE_GONE_KEEP 1024
 #define SL_FILE_MAX_TRACKED 100000
+#define ZREAD_SIZE (64u << 10) /* compressed bytes per pread */
+
+struct fsrc;
 
 struct ffile {
     char *path; /* latest path the glob matched; the chunk label */
@@ -58,6 +79,18 @@ struct ffile {
     uint64_t seen;   /* scan generation that last matched it */
     bool gone;       /* the glob no longer matches it */
     bool finished;   /* drop at the next poll (its id is in the chunk) */
+    bool latest;     /* starting_position latest: skip what is there */
+    /* compressed files (codec not NONE); SL_CODEC_AUTO: not decided */
+    enum sl_codec codec;
+    struct sl_dstream_mark mark; /* from the checkpointed position */
+    struct sl_dstream *ds;       /* decoder, reading at cpos */
+    struct sl_lines *zl;         /* own read buffer of decompressed bytes */
+    struct fsrc *src;
+    int64_t cpos;    /* next compressed byte to read */
+    int64_t skip_to; /* decompressed offset the decoder resumed at */
+    char *derr;      /* decompression error, the last record */
+    bool finishing;  /* sl_dstream_finish was called */
+    bool dead;       /* the error record was returned: nothing follows */
 };
 
 struct fsrc {
@@ -81,6 +114,12 @@ struct fsrc {
     struct sl_lines lines;
     uint64_t owner; /* serial of the file whose bytes are in `lines` */
     struct sl_recvec rv;
+    enum sl_codec codec; /* source.compression */
+    struct sl_decompress_limits lim;
+    size_t max_rec;
+    sl_frame_fn frame;
+    void *frame_state;
+    uint8_t *zbuf; /* ZREAD_SIZE bytes, compressed reads */
 };
 
 /* ---- identity ---- */
@@ -196,6 +235,50 @@ static int set_pos(struct sl_positions *ps, const char *id, int64_t pos)
     return sl_positions_set(ps, id, b);
 }
 
+static bool compressed(const struct ffile *f)
+{
+    return f->codec != SL_CODEC_NONE && f->codec != SL_CODEC_AUTO;
+}
+
+/* Compressed bytes of f known to exist: a file now shorter was cut. */
+static int64_t read_floor(const struct ffile *f)
+{
+    if (!compressed(f))
+        return f->pos;
+    return f->ds ? f->cpos : (int64_t)f->mark.in_off;
+}
+
+/* f's position: "D", or "D:codec:C:B" inside a compressed file. */
+static int set_fpos(struct sl_positions *ps, const struct ffile *f)
+{
+    if (!compressed(f))
+        return set_pos(ps, f->id, f->pos);
+    struct sl_dstream_mark m = f->mark;
+    if (f->ds && sl_dstream_mark_before(f->ds, (uint64_t)f->pos, &m) != 0)
+        m = f->mark;
+    struct sl_buf b;
+    sl_buf_init(&b, 0);
+    int rc = sl_dstream_pos_format(&b, f->codec, (uint64_t)f->pos, &m);
+    if (!rc)
+        rc = sl_buf_cstr(&b);
+    if (!rc)
+        rc = sl_positions_set(ps, f->id, (const char *)b.data);
+    sl_buf_free(&b);
+    return rc;
+}
+
+/* The decompressed offset D of a position string, or -1. */
+static int64_t pos_offset(const char *s)
+{
+    enum sl_codec c;
+    uint64_t d;
+    struct sl_dstream_mark m;
+    if (!s || sl_dstream_pos_parse(s, &c, &d, &m, NULL) != 0 ||
+        d > (uint64_t)INT64_MAX)
+        return -1;
+    return (int64_t)d;
+}
+
 /* Index in ps of an id that names f as it is now, or -1. */
 static long find_match(struct ffile *f, const struct sl_positions *ps)
 {
@@ -223,15 +306,27 @@ static int assign_id(struct fsrc *s, struct ffile *f)
     if (i < 0)
         return new_id(s, f);
     struct sl_position *p = &ps->v[i];
-    int64_t pos = 0;
-    if (sl__pos_parse(p->pos, &pos) != 0)
-        sl_warn("file source: bad position '%s' for %s (%s): reading it "
+    enum sl_codec pc = SL_CODEC_NONE;
+    uint64_t d = 0;
+    struct sl_dstream_mark m = {0, 0};
+    struct sl_error perr;
+    sl_error_clear(&perr);
+    if (sl_dstream_pos_parse(p->pos, &pc, &d, &m, &perr) != 0 ||
+        d > (uint64_t)INT64_MAX) {
+        sl_warn("file source: bad position '%s' for %s (%s): %s; reading it "
                 "from the start",
-                p->pos, f->path, p->id);
+                p->pos, f->path, p->id, perr.msg);
+        pc = SL_CODEC_NONE;
+        d = 0;
+        m.in_off = m.out_off = 0;
+    }
+    int64_t pos = (int64_t)d;
+    /* compared with the file size: the mark's offset when compressed */
+    int64_t floor = pc != SL_CODEC_NONE ? (int64_t)m.in_off : pos;
     const char *end = sl_positions_get(&s->ends, p->id);
-    if (end && sl__pos_parse(end, &f->end) != 0)
-        f->end = -1;
-    if (pos > f->size) {
+    if (end)
+        f->end = pos_offset(end);
+    if (floor > f->size) {
         sl_warn("file source: %s is shorter (%" PRId64 " bytes) than its "
                 "last position %" PRId64 ": it was truncated or replaced; "
                 "reading it from the start as a new partition",
@@ -245,6 +340,13 @@ static int assign_id(struct fsrc *s, struct ffile *f)
     p->id = NULL;
     positions_del(ps, (size_t)i);
     f->pos = pos;
+    f->latest = false;
+    if (pc != SL_CODEC_NONE) {
+        f->codec = pc;
+        f->mark = m;
+    } else if (pos > 0 && s->codec == SL_CODEC_AUTO) {
+        f->codec = SL_CODEC_NONE; /* was read as a plain file */
+    }
     return 0;
 }
 
@@ -258,6 +360,8 @@ static void close_file(struct fsrc *s, struct ffile *f)
         s->nopen--;
     }
 }
+
+static void drop_stream(struct ffile *f);
 
 /* Open f by its path, closing the least recently used other file when at
  * max_open. SL_EAGAIN when the path now names another file. */
@@ -276,6 +380,7 @@ static int open_file(struct fsrc *s, struct ffile *f)
         if (!lru)
             return SL_EAGAIN;
         close_file(s, lru);
+        drop_stream(lru);
     }
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -300,14 +405,49 @@ static void gone_add(struct fsrc *s, struct ffile *f)
         return;
     if (s->gone.n >= SL_FILE_GONE_KEEP)
         positions_del(&s->gone, 0);
-    if (set_pos(&s->gone, f->id, f->pos) != 0)
+    if (set_fpos(&s->gone, f) != 0)
         sl_warn("file source: no memory to keep the position of %s", f->path);
+}
+
+/* Free the decoder and read buffer of compressed file f (closed as least
+ * recently used), keeping where to start again: the latest mark at or
+ * before its position. So decoders, like descriptors, number at most
+ * max_open_files; one that comes back decompresses from that mark. */
+static void drop_stream(struct ffile *f)
+{
+    if (!f->ds)
+        return;
+    struct sl_dstream_mark m;
+    if (sl_dstream_mark_before(f->ds, (uint64_t)f->pos, &m) == 0)
+        f->mark = m;
+    sl_dstream_destroy(f->ds);
+    f->ds = NULL;
+    if (f->zl) {
+        sl_lines_free(f->zl);
+        free(f->zl);
+        f->zl = NULL;
+    }
+    free(f->derr); /* found again when it is read again */
+    f->derr = NULL;
+    f->cpos = 0;
+    f->finishing = false;
+}
+
+/* Forget f's decompression state (the codec is decided again). */
+static void reset_codec(struct fsrc *s, struct ffile *f)
+{
+    drop_stream(f);
+    f->codec = s ? s->codec : SL_CODEC_AUTO;
+    f->mark.in_off = f->mark.out_off = 0;
+    f->skip_to = 0;
+    f->dead = false;
 }
 
 static void free_file(struct ffile *f)
 {
     if (!f)
         return;
+    reset_codec(NULL, f);
     free(f->path);
     free(f->id);
     free(f);
@@ -345,6 +485,7 @@ static void restart_file(struct fsrc *s, struct ffile *f, const char *why)
     f->id = NULL;
     f->pos = 0;
     f->wait = -1;
+    reset_codec(s, f);
     f->serial = ++s->serials;
     if (f->size > 0 && new_id(s, f) == SL_ENOMEM)
         sl_warn("file source: no memory for the id of %s", f->path);
@@ -360,7 +501,7 @@ static void update_size(struct fsrc *s, struct ffile *f, int64_t size)
         return;
     struct fid id;
     uint64_t h;
-    if (size < f->pos)
+    if (size < read_floor(f))
         restart_file(s, f, "truncated");
     else if (parse_id(f->id, &id) &&
              ((int64_t)id.fplen > size ||
@@ -400,6 +541,9 @@ static struct ffile *add_file(struct fsrc *s, const char *path,
     f->pos = pos < f->size ? pos : f->size;
     f->wait = -1;
     f->end = -1;
+    f->src = s;
+    f->codec = s->codec;
+    f->latest = pos == INT64_MAX && f->size > 0;
     s->files[s->n++] = f;
     if (assign_id(s, f) == SL_ENOMEM)
         sl_warn("file source: no memory for the id of %s", path);
@@ -526,9 +670,138 @@ static bool wants_read(const struct fsrc *s, const struct ffile *f)
 {
     if (f->finished)
         return false;
+    if (f->dead)
+        return f->gone; /* nothing more to read; drop it once it is gone */
     if (s->replay)
         return f->end >= 0 && f->pos < f->end;
     return f->gone || f->size > f->wait;
+}
+
+/* Decide f's codec (f->fd open). SL_EAGAIN: wait for more bytes. */
+static int decide_codec(struct fsrc *s, struct ffile *f, struct sl_error *err)
+{
+    if (f->codec != SL_CODEC_AUTO)
+        return 0;
+    uint8_t b[SL_CODEC_DETECT_BYTES];
+    ssize_t n;
+    do
+        n = pread(f->fd, b, sizeof b, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return sl_error_set(err, SL_EIO, "file source: %s: read: %s", f->path,
+                            strerror(errno));
+    enum sl_codec c = sl_codec_detect(b, (size_t)n);
+    if (c == SL_CODEC_NONE && (size_t)n < sizeof b && !f->gone && !s->replay &&
+        sl_codec_may_start(b, (size_t)n)) {
+        f->wait = n;
+        return SL_EAGAIN;
+    }
+    f->codec = c;
+    if (c != SL_CODEC_NONE)
+        sl_debug("file source: %s is %s-compressed", f->path, sl_codec_name(c));
+    return 0;
+}
+
+/* lines reader of a compressed file: decompressed bytes. */
+static long zread(void *rs, uint8_t *dst, size_t cap, struct sl_error *err)
+{
+    struct ffile *f = rs;
+    struct fsrc *s = f->src;
+    for (;;) {
+        long got = sl_lines_pull(f->ds, dst, cap, f->path, &f->derr, err);
+        if (got == SL_ECORRUPT)
+            return SL_EAGAIN; /* f->derr: the error record comes next */
+        if (got != SL_EAGAIN)
+            return got;
+        ssize_t n;
+        do
+            n = pread(f->fd, s->zbuf, ZREAD_SIZE, f->cpos);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return sl_error_set(err, SL_EIO,
+                                "file source: %s: read at byte %" PRId64 ": %s",
+                                f->path, f->cpos, strerror(errno));
+        if (n == 0) {
+            /* the end of the file is the end of the stream only when the
+             * file is gone, or in a replay (its end was reached before) */
+            if ((f->gone || s->replay) && !f->finishing) {
+                sl_dstream_finish(f->ds);
+                f->finishing = true;
+                continue;
+            }
+            return SL_EAGAIN;
+        }
+        size_t taken = 0;
+        if (f->finishing ||
+            sl_dstream_push(f->ds, s->zbuf, (size_t)n, &taken, NULL) != 0 ||
+            taken == 0)
+            return SL_EAGAIN; /* defensive: the decoder wanted input */
+        f->cpos += (int64_t)taken;
+    }
+}
+
+/* Set up the decoder of compressed file f at its position. */
+static int open_stream(struct fsrc *s, struct ffile *f, struct sl_error *err)
+{
+    struct sl_error derr;
+    sl_error_clear(&derr);
+    int rc;
+    if (f->pos == 0 || f->latest) {
+        f->mark.in_off = f->mark.out_off = 0;
+        rc = sl_dstream_create(&f->ds, f->codec, &s->lim, &derr);
+    } else {
+        rc = sl_dstream_create_at(&f->ds, f->codec, &s->lim, &f->mark, &derr);
+    }
+    if (rc)
+        return sl_error_set(err, rc, "file source: %s: %s", f->path, derr.msg);
+    f->cpos = f->latest ? 0 : (int64_t)f->mark.in_off;
+    if (!f->latest && f->pos > (int64_t)f->mark.out_off)
+        sl_dstream_skip(f->ds, (uint64_t)f->pos - f->mark.out_off);
+    f->skip_to = f->latest ? 0 : f->pos;
+    f->zl = calloc(1, sizeof *f->zl);
+    if (!f->zl)
+        return sl_error_set(err, SL_ENOMEM, "file source: out of memory");
+    sl_lines_init(f->zl, s->max_rec, s->frame, s->frame_state);
+    f->zl->reader = zread;
+    f->zl->reader_state = f;
+    if (f->latest) {
+        /* starting_position latest: what the file holds now is skipped
+         * (decompressed into zbuf and dropped; zread's own use of zbuf is
+         * over by then, push copies what it reads) */
+        int64_t d = 0;
+        long got;
+        while ((got = zread(f, s->zbuf, ZREAD_SIZE, err)) > 0)
+            d += got;
+        if (got < 0 && got != SL_EAGAIN)
+            return (int)got;
+        f->pos = f->skip_to = d;
+        f->latest = false;
+    }
+    sl_lines_reset(f->zl, f->pos);
+    return 0;
+}
+
+/* After reading a compressed file: its decompression error, if any,
+ * becomes its last record. */
+static void stream_error(struct fsrc *s, struct ffile *f)
+{
+    struct sl_lines *l = f->zl;
+    if (sl_dstream_out_offset(f->ds) < (uint64_t)f->skip_to) {
+        /* the error came before the position resumed at: it was read
+         * (and dead-lettered) before */
+        sl_info("file source: %s: nothing to read after position %" PRId64
+                " (%s)",
+                f->path, f->pos, f->derr);
+        f->dead = true;
+        return;
+    }
+    if (s->rv.n >= s->rv.max)
+        return; /* next poll */
+    struct sl_raw_record *r = &s->rv.v[s->rv.n++];
+    sl_lines_error_record(l, f->derr, r);
+    s->rv.bytes += r->len;
+    f->pos = l->off;
+    f->dead = true;
 }
 
 /* Read records of f into s->rv. */
@@ -545,30 +818,54 @@ static int serve(struct fsrc *s, struct ffile *f, struct sl_error *err)
             return sl_error_set(err, rc, "file source: cannot identify %s",
                                 f->path);
     }
+    if (f->dead) {
+        f->finished = f->gone;
+        return 0;
+    }
     if (open_file(s, f) != 0)
         return 0;
     f->used = ++s->tick;
-    if (s->owner != f->serial) {
-        sl_lines_reset(&s->lines, f->pos);
-        s->owner = f->serial;
+    int rc = decide_codec(s, f, err);
+    if (rc == SL_EAGAIN)
+        return 0;
+    if (rc)
+        return rc;
+    struct sl_lines *l = &s->lines;
+    if (compressed(f)) {
+        if (!f->ds && (rc = open_stream(s, f, err)))
+            return rc;
+        l = f->zl;
+    } else {
+        if (f->latest)
+            f->latest = false; /* f->pos is the size seen: plain offsets */
+        if (s->owner != f->serial) {
+            sl_lines_reset(&s->lines, f->pos);
+            s->owner = f->serial;
+        }
     }
     int64_t limit = s->replay ? f->end : INT64_MAX;
     int stop;
-    int rc = sl_lines_read(&s->lines, f->fd, true, limit, f->gone, &s->rv,
-                           &stop, f->path, err);
+    rc = sl_lines_read(l, f->fd, true, limit, f->gone && !compressed(f), &s->rv,
+                       &stop, f->path, err);
     if (rc)
         return rc;
-    f->pos = s->lines.off;
-    if (s->lines.read_off > f->size)
-        f->size = s->lines.read_off;
-    if (stop == SL_LINES_EOF) {
-        f->wait = s->lines.read_off;
-        if (f->gone) {
+    f->pos = l->off;
+    int64_t read_to = compressed(f) ? f->cpos : l->read_off;
+    if (read_to > f->size)
+        f->size = read_to;
+    if (stop == SL_LINES_AGAIN && f->derr) {
+        stream_error(s, f);
+        return 0;
+    }
+    if (stop == SL_LINES_EOF || stop == SL_LINES_AGAIN) {
+        f->wait = read_to;
+        bool ended = !compressed(f) || f->finishing;
+        if (f->gone && ended) {
             f->finished = true;
-        } else if (s->replay) {
+        } else if (s->replay && ended) {
             sl_warn("file source: replay of %s (%s) ends at byte %" PRId64
                     " but the file has only %" PRId64 " bytes now",
-                    f->path, f->id, f->end, s->lines.read_off);
+                    f->path, f->id, f->end, l->read_off);
             f->end = -1;
         }
     } else if (stop == SL_LINES_LIMIT && f->pos < f->end) {
@@ -734,7 +1031,7 @@ static int fsrc_positions(void *st, struct sl_positions *out,
             rc = sl_positions_set(out, s->gone.v[i].id, s->gone.v[i].pos);
     for (size_t i = 0; !rc && i < s->n; i++)
         if (s->files[i]->id)
-            rc = set_pos(out, s->files[i]->id, s->files[i]->pos);
+            rc = set_fpos(out, s->files[i]);
     if (rc) {
         sl_positions_free(out);
         return sl_error_set(err, rc, "file source: no memory for positions");
@@ -760,6 +1057,7 @@ static void fsrc_close(void *st)
     sl_positions_free(&s->gone);
     sl_lines_free(&s->lines);
     sl_recvec_free(&s->rv);
+    free(s->zbuf);
     free(s->pattern);
     free(s->identity);
     free(s);
@@ -785,6 +1083,32 @@ int sl__file_source_create(const struct sl_source_ctx *ctx,
         ctx->starting_position && strcmp(ctx->starting_position, "latest") == 0;
     sl_lines_init(&s->lines, ctx->max_record_bytes, ctx->frame,
                   ctx->frame_state);
+    s->max_rec = ctx->max_record_bytes;
+    s->frame = ctx->frame;
+    s->frame_state = ctx->frame_state;
+    sl_decompress_limits_default(&s->lim);
+    s->lim.max_output = 0; /* a file has no total cap; the ratio applies */
+    s->codec = SL_CODEC_AUTO;
+    const char *cname =
+        ctx->conf ? sl_conf_str(ctx->conf, "compression") : NULL;
+    if (cname) {
+        struct sl_error cerr;
+        sl_error_clear(&cerr);
+        if (sl_codec_from_name(cname, &s->codec, &cerr) != 0) {
+            fsrc_close(s);
+            return sl_error_set(err, SL_EINVAL, "file source: compression: %s",
+                                cerr.msg);
+        }
+    }
+    const char *ratio =
+        ctx->conf ? sl_conf_str(ctx->conf, "max_decompression_ratio") : NULL;
+    int64_t rv;
+    if (ratio && sl_parse_i64(ratio, &rv) == 0 && rv > 0 && rv <= UINT32_MAX)
+        s->lim.max_ratio = (uint32_t)rv;
+    if (!(s->zbuf = malloc(ZREAD_SIZE))) {
+        fsrc_close(s);
+        return sl_error_set(err, SL_ENOMEM, "file source: out of memory");
+    }
     struct sl_buf id;
     sl_buf_init(&id, 0);
     char cwd[PATH_MAX];

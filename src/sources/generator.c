@@ -284,6 +284,7 @@ static int fill(struct gsrc *s, struct gpart *g, int64_t part, size_t n,
         r->pos = g->next;
         r->pos_str = NULL;
         r->flags = 0;
+        r->error = NULL;
         s->text.len += len;
         bytes += len;
         g->next++;

@@ -11,8 +11,11 @@
  */
 #include "lines.h"
 
+#include "compress/compress.h"
+
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +59,7 @@ static void set_rec(struct sl_raw_record *rec, const uint8_t *p, size_t len,
     rec->pos = pos;
     rec->pos_str = NULL;
     rec->flags = flags;
+    rec->error = NULL;
 }
 
 /* Over-long record: keep its prefix, look for the '\n' that ends it. */
@@ -152,6 +156,40 @@ int sl_lines_next(struct sl_lines *l, bool at_eof, struct sl_raw_record *rec)
         set_rec(rec, p, len, pos, flags);
         return 1;
     }
+}
+
+void sl_lines_error_record(struct sl_lines *l, const char *why,
+                           struct sl_raw_record *rec)
+{
+    size_t len = l->end - l->start;
+    if (len > l->max_rec)
+        len = l->max_rec;
+    set_rec(rec, l->buf ? l->buf + l->start : (const uint8_t *)"", len, l->off,
+            SL_REC_ERROR);
+    rec->error = why;
+    l->start = l->end = l->scan = 0;
+    l->skipping = false;
+    l->off = l->read_off + 1;
+}
+
+long sl_lines_pull(struct sl_dstream *ds, uint8_t *dst, size_t cap,
+                   const char *what, char **why, struct sl_error *err)
+{
+    size_t got = 0;
+    struct sl_error derr;
+    sl_error_clear(&derr);
+    int rc = sl_dstream_pull(ds, dst, cap, &got, &derr);
+    if (rc == 0)
+        return got > 0 ? (long)got : SL_EAGAIN;
+    if (rc == SL_EEOF)
+        return 0;
+    if (rc == SL_ENOMEM)
+        return sl_error_set(err, rc, "%s: %s", what, derr.msg);
+    if (!*why && asprintf(why, "%s: %s", what, derr.msg) < 0) {
+        *why = NULL;
+        return sl_error_set(err, SL_ENOMEM, "%s: out of memory", what);
+    }
+    return SL_ECORRUPT;
 }
 
 /* Room to read into at buf[end]. may_move: no handed-out record points
@@ -268,6 +306,22 @@ int sl_lines_read(struct sl_lines *l, int fd, bool positional, int64_t limit,
         }
         if ((int64_t)room > limit - l->read_off)
             room = (size_t)(limit - l->read_off);
+        if (l->reader) {
+            long got = l->reader(l->reader_state, l->buf + l->end, room, err);
+            if (got == SL_EAGAIN) {
+                *stop = SL_LINES_AGAIN;
+                return 0;
+            }
+            if (got < 0)
+                return (int)got;
+            if (got == 0) {
+                eof = true;
+                continue;
+            }
+            l->end += (size_t)got;
+            l->read_off += got;
+            continue;
+        }
         if (!positional && !readable_now(fd)) {
             *stop = SL_LINES_AGAIN;
             return 0;

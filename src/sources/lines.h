@@ -33,6 +33,15 @@
 #define SL_LINES_READ_SIZE (1u << 20)
 #define SL_LINES_CHUNK_MAX 65536 /* records per chunk, whatever is asked */
 
+/* Where a stream's bytes come from when they are not read from a file
+ * descriptor (a compressed file: its decompressor). Fill dst[0..cap) and
+ * return the byte count; 0 at the final end of the stream; SL_EAGAIN when
+ * nothing more comes now (SL_LINES_AGAIN: the tail waits, whatever
+ * final_eof says); another
+ * negative code with err filled on failure. */
+typedef long (*sl_lines_reader_fn)(void *reader_state, uint8_t *dst, size_t cap,
+                                   struct sl_error *err);
+
 struct sl_lines {
     uint8_t *buf;
     size_t cap;        /* allocated bytes */
@@ -46,6 +55,8 @@ struct sl_lines {
     bool skipping;    /* dropping the rest of an over-long record */
     sl_frame_fn frame;
     void *frame_state;
+    sl_lines_reader_fn reader; /* NULL: read the fd */
+    void *reader_state;
 };
 
 /* Records of one chunk, built by sl_lines_read. `v` grows to `max` at most
@@ -63,7 +74,8 @@ enum sl_lines_stop {
                         into it: call again after handing the chunk out */
     SL_LINES_EOF,    /* read returned 0 (for a final stream: all returned) */
     SL_LINES_LIMIT,  /* reached `limit` (replay end) */
-    SL_LINES_AGAIN,  /* non-positional fd had nothing to read now */
+    SL_LINES_AGAIN,  /* non-positional fd (or the reader) had nothing to
+                        read now */
 };
 
 /* max_rec 0 means SL_LINES_DEFAULT_MAX_REC; frame NULL means lines. */
@@ -79,8 +91,27 @@ void sl_lines_reset(struct sl_lines *l, int64_t off);
  * record. After each call l->off is the position after what was consumed. */
 int sl_lines_next(struct sl_lines *l, bool at_eof, struct sl_raw_record *rec);
 
-/* Read from fd and append records to out until one of enum sl_lines_stop
- * (in *stop). positional: pread at l->read_off (files); otherwise read()
+struct sl_dstream;
+
+/* For a reader of compressed bytes: pull decompressed bytes of ds into
+ * dst[0..cap). Returns the byte count (> 0); 0 at the end of the stream;
+ * SL_EAGAIN when ds needs more input; SL_ECORRUPT when ds failed (corrupt,
+ * truncated, over a limit: *why is set, once, to "<what>: <message>", the
+ * reason of the error record); SL_ENOMEM with err filled. */
+long sl_lines_pull(struct sl_dstream *ds, uint8_t *dst, size_t cap,
+                   const char *what, char **why, struct sl_error *err);
+
+/* The last record of a stream that cannot go on (a decompression error):
+ * what is buffered of the record in progress (at most max_rec bytes) at
+ * stream offset l->off, with SL_REC_ERROR and `why` (borrowed: it must
+ * live until the record is used). l->off then moves one past the last
+ * byte read, a position no read can reach again. */
+void sl_lines_error_record(struct sl_lines *l, const char *why,
+                           struct sl_raw_record *rec);
+
+/* Read from fd (or l->reader when set, fd unused) and append records to
+ * out until one of enum sl_lines_stop (in *stop). positional: pread at
+ * l->read_off (files); otherwise read()
  * after checking with poll(2) that fd is readable (pipes, ttys). Never
  * reads at or past stream offset `limit`. final_eof: a 0-byte read means
  * the stream has ended, so the unterminated tail is returned as the last

@@ -51,4 +51,12 @@ int sl__generator_source_create(const struct sl_source_ctx *ctx,
 int sl__generator_record(const struct sl_generator_opts *o, int64_t part,
                          int64_t seq, struct sl_buf *out);
 
+/* Kafka scale-out: the largest end offset every worker checkpoint under
+ * <root>/workers/ recorded for each partition ("topic/N" -> offset), merged
+ * into out (kafka_scan.c). whose (may be NULL) gets, per partition,
+ * "<worker>/<batch>" when that largest end is in an uncommitted batch, ""
+ * otherwise. */
+int sl__kafka_scan_ends(const char *root, struct sl_positions *out,
+                        struct sl_positions *whose, struct sl_error *err);
+
 #endif

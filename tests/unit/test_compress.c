@@ -862,6 +862,44 @@ static void test_cstream_roundtrip(void **state)
     sl_cstream_destroy(NULL);
 }
 
+/* sl_codec_may_start: waiting for more bytes only when a magic may come */
+static void test_may_start(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *p;
+        size_t n;
+        bool want;
+    } cases[] = {
+        {"", 0, true},
+        {"{", 1, false},
+        {"{\"a\":1}", 7, false},
+        {"\x1f", 1, true},
+        {"\x1f\x8b", 2, true},
+        {"\x1f\x8c", 2, false},
+        {"\x28\xb5\x2f", 3, true},
+        {"\x28\xb5\x2e", 3, false},
+        {"\xfd"
+         "7zXZ",
+         5, true},
+        {"BZh9", 4, true},
+        {"BZi", 3, false},
+        {"\xff\x06\x00\x00sNa", 7, true},
+        {"\x5a\x2a\x4d", 3, true},
+        {"\x5a\x2b", 2, false},
+        {"x", 1, true},   /* zlib CMF 0x78 */
+        {"x^", 2, true},  /* 0x785e passes the header check */
+        {"xy", 2, false}, /* fails it */
+        {"ab", 2, false},
+        {"2024-", 5, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (sl_codec_may_start((const uint8_t *)cases[i].p, cases[i].n) !=
+            cases[i].want)
+            fail_msg("case %zu ('%s'): expected %d", i, cases[i].p,
+                     cases[i].want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_detect_fixtures),
         cmocka_unit_test(test_detect_negatives),
         cmocka_unit_test(test_detect_text_pairs),
+        cmocka_unit_test(test_may_start),
         cmocka_unit_test(test_oneshot_each_codec),
         cmocka_unit_test(test_oneshot_concatenated),
         cmocka_unit_test(test_corrupt_deflate),

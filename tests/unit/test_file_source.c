@@ -61,6 +61,7 @@ struct coll {
     size_t chunks;
     char last_part[96];
     char first_part[96];
+    char error[256]; /* reason of the last SL_REC_ERROR record */
 };
 
 static void *make_src(const char *glob, const char *startpos, size_t maxrec,
@@ -99,9 +100,12 @@ static int drain(void *st, struct coll *c, size_t max_records)
         for (size_t i = 0; i < ch.n; i++) {
             const struct sl_raw_record *r = &ch.recs[i];
             int n = snprintf(c->text + c->len, sizeof c->text - c->len,
-                             "%.*s@%lld%s\n", (int)r->len, r->data,
+                             "%.*s@%lld%s%s\n", (int)r->len, r->data,
                              (long long)r->pos,
-                             r->flags & SL_REC_TRUNCATED ? "T" : "");
+                             r->flags & SL_REC_TRUNCATED ? "T" : "",
+                             r->flags & SL_REC_ERROR ? "E" : "");
+            if (r->flags & SL_REC_ERROR)
+                snprintf(c->error, sizeof c->error, "%s", r->error);
             assert_true(n > 0 && (size_t)n < sizeof c->text - c->len);
             c->len += (size_t)n;
         }
@@ -483,6 +487,151 @@ static void test_latest(void **state)
     sl_source_file.close(st);
 }
 
+static void sh(const char *fmt, const char *arg)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, fmt, arg);
+    assert_int_equal(system(cmd), 0);
+}
+
+static long long size_of(const char *name)
+{
+    struct stat sb;
+    assert_int_equal(stat(path_of(name), &sb), 0);
+    return (long long)sb.st_size;
+}
+
+/* A gzip file of two members (made by gzip(1)) next to a plain one:
+ * decompressed offsets, positions with marks, replay and resume. */
+static void test_compressed_positions(void **state)
+{
+    write_file("a.log", "p0\n", "w");
+    sh("printf 'r0\\nr1\\nr2\\n' | gzip -n > %s", path_of("z.log"));
+    long long m1 = size_of("z.log");
+    sh("printf 'r3\\nr4\\n' | gzip -n >> %s", path_of("z.log"));
+    void *st = make_src("z.log", "earliest", 0, NULL);
+    seek0(st);
+    struct coll c = {0};
+    assert_int_equal(drain(st, &c, 100), SL_EAGAIN);
+    assert_string_equal(c.text, "r0@0\nr1@3\nr2@6\nr3@9\nr4@12\n");
+    char b[64], want[64];
+    char zid[96];
+    snprintf(zid, sizeof zid, "%s", c.first_part);
+    /* marks are kept 1 MiB of output apart: here only the file's start */
+    snprintf(want, sizeof want, "15:gzip:0:0");
+    assert_string_equal(pos_of(st, zid, b, sizeof b), want);
+    sl_source_file.close(st);
+
+    /* replay [3, 12) from the start of the file */
+    struct sl_positions start = {0}, end = {0};
+    struct sl_error err;
+    assert_int_equal(sl_positions_set(&start, zid, "3:gzip:0:0"), 0);
+    assert_int_equal(sl_positions_set(&end, zid, "12:gzip:0:0"), 0);
+    st = make_src("*.log", "earliest", 0, NULL);
+    assert_int_equal(sl_source_file.seek(st, &start, &end, true, &err), 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(drain(st, &c, 2), SL_EEOF);
+    assert_string_equal(c.text, "r1@3\nr2@6\nr3@9\n");
+    sl_source_file.close(st);
+
+    /* resume at 12 from the mark at the second member (C = m1, B = 9):
+     * only r4 comes, the plain a.log from its start */
+    sl_positions_free(&start);
+    snprintf(want, sizeof want, "12:gzip:%lld:9", m1);
+    assert_int_equal(sl_positions_set(&start, zid, want), 0);
+    st = make_src("*.log", "earliest", 0, NULL);
+    assert_int_equal(sl_source_file.seek(st, &start, NULL, true, &err), 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(drain(st, &c, 100), SL_EAGAIN);
+    assert_true(strstr(c.text, "r4@12\n") != NULL);
+    assert_true(strstr(c.text, "p0@0\n") != NULL);
+    assert_int_equal(strlen(c.text), strlen("r4@12\np0@0\n"));
+    sl_source_file.close(st);
+    sl_positions_free(&start);
+    sl_positions_free(&end);
+}
+
+/* A gzip member with a wrong CRC: the records before it, then one error
+ * record with the partial record; a restart reads nothing more. */
+static void test_compressed_error_record(void **state)
+{
+    sh("printf 'r0\\nr1\\nr2' | gzip -n > %s", path_of("z.log"));
+    /* flip the stored CRC-32 (first byte of the 8-byte trailer) */
+    int fd = open(path_of("z.log"), O_RDWR);
+    assert_true(fd >= 0);
+    off_t at = (off_t)size_of("z.log") - 8;
+    uint8_t byte;
+    assert_int_equal(pread(fd, &byte, 1, at), 1);
+    byte ^= 0xff;
+    assert_int_equal(pwrite(fd, &byte, 1, at), 1);
+    close(fd);
+    void *st = make_src("z.log", "earliest", 0, NULL);
+    seek0(st);
+    struct coll c = {0};
+    assert_int_equal(drain(st, &c, 100), SL_EAGAIN);
+    assert_string_equal(c.text, "r0@0\nr1@3\nr2@6E\n");
+    char want[300];
+    snprintf(want, sizeof want, "%s: gzip: ", path_of("z.log"));
+    assert_int_equal(strncmp(c.error, want, strlen(want)), 0);
+    assert_non_null(strstr(c.error, "compressed byte"));
+    char b[64], zid[96];
+    snprintf(zid, sizeof zid, "%s", c.first_part);
+    /* one past the 8 decompressed bytes */
+    assert_string_equal(pos_of(st, zid, b, sizeof b), "9:gzip:0:0");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(drain(st, &c, 100), SL_EAGAIN);
+    assert_string_equal(c.text, "");
+    sl_source_file.close(st);
+
+    struct sl_positions start = {0};
+    struct sl_error err;
+    assert_int_equal(sl_positions_set(&start, zid, "9:gzip:0:0"), 0);
+    st = make_src("z.log", "earliest", 0, NULL);
+    assert_int_equal(sl_source_file.seek(st, &start, NULL, true, &err), 0);
+    assert_int_equal(drain(st, &c, 100), SL_EAGAIN);
+    assert_string_equal(c.text, "");
+    assert_string_equal(pos_of(st, zid, b, sizeof b), "9:gzip:0:0");
+    sl_source_file.close(st);
+    sl_positions_free(&start);
+}
+
+/* More compressed files than max_open_files (4), read one record per
+ * poll: decoders are dropped with their descriptors and started again
+ * from a mark, and every record comes once, in order per file. */
+static void test_compressed_many_files(void **state)
+{
+    for (int k = 0; k < 6; k++) {
+        char name[32], cmd[256];
+        snprintf(name, sizeof name, "z%d.log", k);
+        snprintf(cmd, sizeof cmd,
+                 "for i in 0 1 2 3 4 5 6 7; do echo f%d-$i; done | gzip -n > "
+                 "%%s && echo f%d-8 | gzip -n >> %%s",
+                 k, k);
+        char full[512];
+        snprintf(full, sizeof full, cmd, path_of(name), path_of(name));
+        assert_int_equal(system(full), 0);
+    }
+    void *st = make_src("z*.log", "earliest", 0, NULL);
+    seek0(st);
+    struct coll c = {0};
+    assert_int_equal(drain(st, &c, 1), SL_EAGAIN);
+    for (int k = 0; k < 6; k++) {
+        /* the records of file k, in order */
+        const char *at = c.text;
+        for (int i = 0; i < 9; i++) {
+            char want[32];
+            snprintf(want, sizeof want, "f%d-%d@%d\n", k, i, i * 5);
+            const char *hit = strstr(at, want);
+            if (!hit)
+                fail_msg("missing %s after offset %td in:\n%s", want,
+                         at - c.text, c.text);
+            at = hit + strlen(want);
+        }
+    }
+    assert_int_equal(c.chunks, 54);
+    sl_source_file.close(st);
+}
+
 static void test_removed_gives_up_waiting(void **state)
 {
     write_file("a.log", "done\npartial", "w");
@@ -661,6 +810,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_bounds_and_resume, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_latest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compressed_positions, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_compressed_error_record, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_compressed_many_files, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_removed_gives_up_waiting, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_custom_frame, setup, teardown),
