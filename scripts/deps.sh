@@ -12,7 +12,8 @@ build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libbz2-dev
   libcurl4-openssl-dev libssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 gzip bzip2 xz-utils
   zstd python3-snappy python3-crcmod python3-boto3 time cmd:node:nodejs
-  cmd:npm:npm kcat python3-confluent-kafka openssl)
+  cmd:npm:npm kcat python3-confluent-kafka openssl python3-avro
+  python3-zstandard)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

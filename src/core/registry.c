@@ -13,8 +13,10 @@ extern const struct sl_source_ops sl_source_file, sl_source_stdin,
 extern const struct sl_decoder_ops sl_decoder_json;
 extern const struct sl_decoder_ops sl_decoder_csv;
 extern const struct sl_decoder_ops sl_decoder_grok;
+extern const struct sl_decoder_ops sl_decoder_avro;
 extern const struct sl_encoder_ops sl_encoder_json, sl_encoder_csv,
     sl_encoder_parquet;
+extern const struct sl_encoder_ops sl_encoder_avro;
 extern const struct sl_sink_ops sl_sink_file, sl_sink_stdout, sl_sink_kafka,
     sl_sink_s3;
 extern const struct sl_transform_ops sl_transform_filter, sl_transform_derive,
@@ -36,6 +38,7 @@ const struct sl_decoder_ops *const sl_decoders[] = {
     &sl_decoder_json,
     &sl_decoder_csv,
     &sl_decoder_grok,
+    &sl_decoder_avro,
     NULL,
 };
 
@@ -43,6 +46,7 @@ const struct sl_encoder_ops *const sl_encoders[] = {
     &sl_encoder_json,
     &sl_encoder_csv,
     &sl_encoder_parquet,
+    &sl_encoder_avro,
     NULL,
 };
 
