@@ -35,11 +35,7 @@ const struct sl_source_ops *const sl_sources[] = {
 };
 
 const struct sl_decoder_ops *const sl_decoders[] = {
-    &sl_decoder_json,
-    &sl_decoder_csv,
-    &sl_decoder_grok,
-    &sl_decoder_avro,
-    NULL,
+    &sl_decoder_json, &sl_decoder_csv, &sl_decoder_grok, &sl_decoder_avro, NULL,
 };
 
 const struct sl_encoder_ops *const sl_encoders[] = {
@@ -51,28 +47,17 @@ const struct sl_encoder_ops *const sl_encoders[] = {
 };
 
 const struct sl_sink_ops *const sl_sinks[] = {
-    &sl_sink_file,
-    &sl_sink_stdout,
-    &sl_sink_kafka,
-    &sl_sink_s3,
-    NULL,
+    &sl_sink_file, &sl_sink_stdout, &sl_sink_kafka, &sl_sink_s3, NULL,
 };
 
 const struct sl_transform_ops *const sl_transforms[] = {
-    &sl_transform_filter,
-    &sl_transform_derive,
-    &sl_transform_select_fields,
-    &sl_transform_drop_fields,
-    &sl_transform_rename_field,
-    &sl_transform_drop_null_fields,
-    &sl_transform_apply_mapping,
-    &sl_transform_flatten,
-    &sl_transform_explode,
-    &sl_transform_resolve_choice,
-    &sl_transform_dedupe,
-    &sl_transform_aggregate,
-    &sl_transform_join,
-    NULL,
+    &sl_transform_filter,        &sl_transform_derive,
+    &sl_transform_select_fields, &sl_transform_drop_fields,
+    &sl_transform_rename_field,  &sl_transform_drop_null_fields,
+    &sl_transform_apply_mapping, &sl_transform_flatten,
+    &sl_transform_explode,       &sl_transform_resolve_choice,
+    &sl_transform_dedupe,        &sl_transform_aggregate,
+    &sl_transform_join,          NULL,
 };
 
 #define FIND(list, name)                                                       \
