@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from common import measure, best_of  # noqa: E402
+from common import measure, best_of, make_events  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 ROOT = os.getcwd()
@@ -56,14 +56,7 @@ def apache_lines(path, n):
 
 
 try:
-    events = os.path.join(work, 'events.json')
-    gen = os.path.join(work, 'gen.yaml')
-    with open(gen, 'w') as f:
-        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
-                'source: {type: generator, count: %d, seed: 1}\n'
-                'sink: {type: stdout}\n' % (work, N))
-    with open(events, 'wb') as out:
-        measure([SLUICE, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    events = make_events(SLUICE, work, N)
     events_csv = os.path.join(work, 'events.csv')
     with open(events, 'rb') as src, open(events_csv, 'w', newline='') as dst:
         w = None

@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from common import measure  # noqa: E402
+from common import measure, make_events  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 P = int(sys.argv[2]) if len(sys.argv) > 2 else 64
@@ -27,14 +27,7 @@ MOCK = os.path.join(ROOT, 'build', 'sluice-kafka-mock')
 work = tempfile.mkdtemp(prefix='sluice-bench-kafka-')
 mock = None
 try:
-    events = os.path.join(work, 'events.json')
-    gen = os.path.join(work, 'gen.yaml')
-    with open(gen, 'w') as f:
-        f.write('name: bench-gen\nwindow: 100s\ncheckpoint: %s/cp-gen\n'
-                'source: {type: generator, count: %d, seed: 1}\n'
-                'sink: {type: stdout}\n' % (work, N))
-    with open(events, 'wb') as out:
-        measure([SLUICE, 'run', gen, '--until-idle', '--quiet'], stdout=out)
+    events = make_events(SLUICE, work, N)
     size = os.path.getsize(events)
     mock = subprocess.Popen([MOCK, 'bench:%d' % P], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)

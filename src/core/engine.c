@@ -1030,7 +1030,6 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample, int timeout_ms,
     if (!rc)
         rc = sl_batch_schema(e.b, out);
     job->src.schema = declared;
-    e.dlb = NULL;
     close_parts(&e);
     return rc;
 }
