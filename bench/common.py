@@ -23,7 +23,11 @@ def measure(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=None,
     if int(rc) != 0:
         raise SystemExit('benchmark command failed (%s): %s\n%s' % (
             rc, ' '.join(cmd), p.stderr.decode(errors='replace')[-2000:]))
-    return {'wall': float(wall), 'cpu': float(user) + float(sys_),
+    # GNU time counts in 10 ms steps: a tiny run reads 0.00 s, so floor both
+    # at one step (rates of tiny N are then lower bounds, never a division
+    # by zero).
+    return {'wall': max(float(wall), 0.01),
+            'cpu': max(float(user) + float(sys_), 0.01),
             'rss_mib': int(rss_kb) / 1024.0}
 
 

@@ -340,6 +340,13 @@ int sl_checkpoint_open(const char *location, const char *job,
     return 0;
 }
 
+int sl_checkpoint_lock(struct sl_checkpoint *cp, struct sl_error *err)
+{
+    if (!cp->st->ops->lock)
+        return 0;
+    return cp->st->ops->lock(cp->st, err);
+}
+
 int sl_checkpoint_open_existing(const char *location,
                                 struct sl_checkpoint **out,
                                 struct sl_error *err)
@@ -856,6 +863,8 @@ int sl_checkpoint_destroy_location(const char *location, struct sl_error *err)
                           location,
                           rc == SL_ENOTFOUND ? "no metadata file" : why);
     }
+    if (rc == 0)
+        rc = sl_checkpoint_lock(cp, err);
     if (rc == 0) {
         rc = cp->st->ops->destroy(cp->st, err);
         if (rc == 0)

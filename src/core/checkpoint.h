@@ -47,6 +47,9 @@ struct sl_store_ops {
     /* Remove every key, `metadata` last, then the location itself. */
     int (*destroy)(struct sl_store *s, struct sl_error *err);
     void (*close)(struct sl_store *s);
+    /* Optional: take the store's writer lock until close; SL_ECONFLICT
+     * when another process holds it. NULL when the store cannot lock. */
+    int (*lock)(struct sl_store *s, struct sl_error *err);
 };
 struct sl_store {
     const struct sl_store_ops *ops;
@@ -105,6 +108,11 @@ int sl_checkpoint_open_existing(const char *location,
                                 struct sl_checkpoint **out,
                                 struct sl_error *err);
 void sl_checkpoint_close(struct sl_checkpoint *cp);
+/* Take the checkpoint's writer lock until close, so two runs cannot write
+ * one checkpoint (local folders: flock on <folder>/.lock, released by the
+ * kernel when the process dies; S3 has no lock). SL_ECONFLICT names the
+ * process holding it. */
+int sl_checkpoint_lock(struct sl_checkpoint *cp, struct sl_error *err);
 const char *sl_checkpoint_id(const struct sl_checkpoint *cp);
 const char *sl_checkpoint_job(const struct sl_checkpoint *cp);
 /* Source identity recorded at creation (NULL when none was given). */

@@ -886,6 +886,8 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
         goto out;
     rc = sl_checkpoint_open(job->checkpoint, job->name, (char *)ident.data,
                             &e.cp, err);
+    if (rc == 0)
+        rc = sl_checkpoint_lock(e.cp, err);
     if (rc)
         goto out;
     struct sl_sink_ctx kctx = {.job_name = job->name,

@@ -11,7 +11,10 @@
  * needs them (and their parent is fsynced so the new folder survives).
  *
  * One process writes a checkpoint at a time (the engine thread); reads may
- * come from other processes (`sluice checkpoint show`).
+ * come from other processes (`sluice checkpoint show`). `sluice run` and
+ * `checkpoint reset` make sure of it with an flock on <folder>/.lock (a
+ * dot name, so never a key), which the kernel drops when the holder dies:
+ * a SIGKILLed run never leaves a stale lock behind.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,7 +34,8 @@
 
 struct local_store {
     struct sl_store base;
-    char *root; /* folder path without "file://" */
+    char *root;  /* folder path without "file://" */
+    int lock_fd; /* -1, or the open .lock file holding our flock */
 };
 
 static atomic_uint tmp_counter;
@@ -378,8 +383,53 @@ static int local_destroy(struct sl_store *s, struct sl_error *err)
     return rc;
 }
 
+/* The lock file holds the holder's pid, for the message of the next one. */
+static int local_lock(struct sl_store *s, struct sl_error *err)
+{
+    struct local_store *ls = local(s);
+    if (ls->lock_fd >= 0)
+        return 0;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/.lock", ls->root) >= (int)sizeof path)
+        return sl_error_set(err, SL_EINVAL, "checkpoint %s: path too long",
+                            s->location);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0; /* no folder yet: nothing to protect */
+        return io_error(s, "open lock file", path, errno, err);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        close(fd);
+        if (e != EWOULDBLOCK)
+            return io_error(s, "lock", path, e, err);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        return sl_error_set(
+            err, SL_ECONFLICT,
+            "checkpoint %s is in use by another sluice process (pid %s); two "
+            "runs on one checkpoint would write the same batches twice: stop "
+            "that run first, or give each process its own worker_id",
+            s->location, *pid ? pid : "unknown");
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || write_all(fd, pid, (size_t)n) != 0) {
+        int e = errno;
+        close(fd);
+        return io_error(s, "write", path, e, err);
+    }
+    ls->lock_fd = fd;
+    return 0;
+}
+
 static void local_close(struct sl_store *s)
 {
+    if (local(s)->lock_fd >= 0)
+        close(local(s)->lock_fd);
     free(local(s)->root);
     free(s->location);
     free(s);
@@ -393,6 +443,7 @@ static const struct sl_store_ops local_ops = {
     .del = local_del,
     .destroy = local_destroy,
     .close = local_close,
+    .lock = local_lock,
 };
 
 int sl_store_local_open(const char *location, const char *path,
@@ -407,6 +458,7 @@ int sl_store_local_open(const char *location, const char *path,
     if (!ls)
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     ls->base.ops = &local_ops;
+    ls->lock_fd = -1;
     ls->base.location = strdup(location);
     /* Drop trailing slashes so "<root>/<key>" has one separator. */
     size_t n = strlen(path);

@@ -73,6 +73,31 @@ CP_DIR=./cp run_rc "$SLUICE" run other.yaml --until-idle
 expect_eq "$rc" 3 "other job's checkpoint exit code"
 grep -q "'t'" err.txt || fail "owner not named: $(cat err.txt)"
 
+# Two runs on one checkpoint: the second is refused (exit 3, the holder's
+# pid named), and so is a reset; once the first is killed (SIGKILL, no
+# clean-up) the lock is gone and a run goes ahead.
+cat > lock.yaml <<'EOF2'
+name: lock
+window: 200ms
+checkpoint: ./cp-lock
+source: {type: file, path: "./in/*.json"}
+sink: {type: file, path: ./lake-lock}
+EOF2
+"$SLUICE" run lock.yaml > lock1.out 2> lock1.err &
+lpid=$!
+for _ in $(seq 1 100); do [ -f cp-lock/metadata ] && break; sleep 0.1; done
+[ -f cp-lock/metadata ] || fail "first run made no checkpoint: $(cat lock1.err)"
+sleep 0.3
+run_rc "$SLUICE" run lock.yaml --until-idle
+expect_eq "$rc" 3 "second run on a locked checkpoint"
+grep -q "in use by another sluice process (pid $lpid)" err.txt || fail "lock holder not named: $(cat err.txt)"
+run_rc "$SLUICE" checkpoint reset lock.yaml --yes
+expect_eq "$rc" 3 "reset of a locked checkpoint"
+[ -f cp-lock/metadata ] || fail "reset deleted a checkpoint in use"
+kill -9 $lpid; wait $lpid 2>/dev/null || true
+run_rc "$SLUICE" run lock.yaml --until-idle
+expect_eq "$rc" 0 "run after the holder was killed: $(cat err.txt)"
+
 # stdin source: validate warns that it cannot resume; a run reads to EOF.
 cat > stdin.yaml <<'EOF2'
 name: s

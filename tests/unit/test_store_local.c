@@ -175,12 +175,37 @@ static void test_failed_put_leaves_no_temp(void **state)
     sl_store_close(s);
 }
 
+/* The writer lock: a second holder is refused with the first one's pid,
+ * the lock file is not a key, and closing the holder frees it. */
+static void test_lock(void **state)
+{
+    (void)state;
+    struct sl_error err;
+    struct sl_store *a, *b;
+    assert_int_equal(sl_store_open(dir, &a, &err), 0);
+    assert_int_equal(sl_store_open(dir, &b, &err), 0);
+    assert_int_equal(a->ops->lock(a, &err), 0);
+    assert_int_equal(a->ops->lock(a, &err), 0); /* again: already ours */
+    assert_int_equal(b->ops->lock(b, &err), SL_ECONFLICT);
+    char want[64];
+    snprintf(want, sizeof want, "(pid %ld)", (long)getpid());
+    assert_non_null(strstr(err.msg, want));
+    struct sl_strlist names;
+    assert_int_equal(a->ops->list(a, "", &names, &err), 0);
+    assert_int_equal(names.n, 0);
+    sl_strlist_free(&names);
+    sl_store_close(a);
+    assert_int_equal(b->ops->lock(b, &err), 0);
+    sl_store_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_put_get_list_del, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_into_file_parent, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_put_leaves_no_temp, setup,
                                         teardown),
     };
