@@ -804,6 +804,31 @@ static void stream_error(struct fsrc *s, struct ffile *f)
     f->dead = true;
 }
 
+/* starting_position latest on a plain file: the offset after the last
+ * newline before f->pos, so a line half written when the job started is
+ * read whole rather than as a fragment. Lines only (a decoder's own
+ * framing decides record starts itself); a tail longer than a record may
+ * be, or an unreadable one, keeps f->pos. */
+static int64_t line_start(struct fsrc *s, struct ffile *f)
+{
+    if (s->frame || f->pos <= 0)
+        return f->pos;
+    size_t max = s->max_rec ? s->max_rec : SL_LINES_DEFAULT_MAX_REC;
+    char buf[4096];
+    int64_t end = f->pos;
+    while (end > 0 && f->pos - end < (int64_t)max) {
+        size_t n = end < (int64_t)sizeof buf ? (size_t)end : sizeof buf;
+        ssize_t got = pread(f->fd, buf, n, end - (int64_t)n);
+        if (got != (ssize_t)n)
+            return f->pos;
+        const char *nl = memrchr(buf, '\n', n);
+        if (nl)
+            return end - (int64_t)n + (nl - buf) + 1;
+        end -= (int64_t)n;
+    }
+    return end == 0 ? 0 : f->pos;
+}
+
 /* Read records of f into s->rv. */
 static int serve(struct fsrc *s, struct ffile *f, struct sl_error *err)
 {
@@ -836,8 +861,12 @@ static int serve(struct fsrc *s, struct ffile *f, struct sl_error *err)
             return rc;
         l = f->zl;
     } else {
-        if (f->latest)
-            f->latest = false; /* f->pos is the size seen: plain offsets */
+        if (f->latest) {
+            /* f->pos is the size seen: plain offsets, from the start of
+             * the line being written then, never from its middle */
+            f->pos = line_start(s, f);
+            f->latest = false;
+        }
         if (s->owner != f->serial) {
             sl_lines_reset(&s->lines, f->pos);
             s->owner = f->serial;

@@ -473,6 +473,7 @@ static void test_replay_bounds_and_resume(void **state)
 static void test_latest(void **state)
 {
     write_file("a.log", "old1\nold2\n", "w");
+    write_file("c.log", "old3\nhalf", "w"); /* a line being written */
     void *st = make_src("*.log", "latest", 0, NULL);
     seek0(st);
     struct coll c = {0};
@@ -480,10 +481,12 @@ static void test_latest(void **state)
     assert_string_equal(c.text, "");
     write_file("a.log", "new1\n", "a");
     write_file("b.log", "b-all\n", "w"); /* found later: from 0 */
+    write_file("c.log", " done\n", "a"); /* read whole, not " done" */
     assert_int_equal(drain(st, &c, 100), SL_EAGAIN);
     assert_true(strstr(c.text, "new1@10\n") != NULL);
     assert_true(strstr(c.text, "b-all@0\n") != NULL);
-    assert_int_equal(strlen(c.text), strlen("new1@10\nb-all@0\n"));
+    assert_true(strstr(c.text, "half done@5\n") != NULL);
+    assert_int_equal(strlen(c.text), strlen("new1@10\nb-all@0\nhalf done@5\n"));
     sl_source_file.close(st);
 }
 
