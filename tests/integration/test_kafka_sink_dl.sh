@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Kafka sink, undeliverable records (undeliverable: dead_letter, the
+# default): a record larger than message.max.bytes (refused by produce)
+# and records for a topic the cluster does not have (a delivery report
+# error) each go to the dead-letter output with the reason and their
+# exact bytes; the batch commits, the job goes on to the next batch and
+# every other record is in the topic (read back with kcat).
+source "$(dirname "$0")/lib.sh"
+source "$SRC_DIR/tests/integration/kafka_lib.sh"
+start_mock -u nosuch out:2
+mkdir in
+$PY - <<'PY'
+import json
+with open('in/a.json', 'w') as f:
+    for i in range(40):
+        f.write(json.dumps({'id': i, 'pad': 'x' * (3000 if i in (3, 17, 31) else 8)}) + '\n')
+PY
+
+# 1. too large for message.max.bytes: 3 rows dead-lettered, 37 produced;
+#    two batches (max_batch_records 20): the job continues after the first
+cat > big.yaml <<EOF2
+name: kbig
+window: 5s
+max_batch_records: 20
+chunk_records: 10
+checkpoint: ./cp-big
+source: {type: file, path: ./in/*.json}
+sink:
+  type: kafka
+  bootstrap_servers: $B
+  topic: out
+  properties: {message.max.bytes: 2000}
+dead_letter: {path: ./dl-big}
+EOF2
+"$SLUICE" run big.yaml --until-idle 2> big.log || { cat big.log; fail "big run"; }
+[ -e cp-big/commits/0 ] && [ -e cp-big/commits/1 ] || { cat big.log; fail "two committed batches expected"; }
+kcat -C -b "$B" -t out -e -q -f '%s\n' > got.json
+$PY - <<'PY' || fail "message too large"
+import glob, json
+got = sorted(json.loads(l)['id'] for l in open('got.json'))
+assert got == [i for i in range(40) if i not in (3, 17, 31)], got
+dl = [json.loads(l) for p in sorted(glob.glob('dl-big/**/*.json', recursive=True)) for l in open(p)]
+dl.sort(key=lambda r: json.loads(r['record'])['id'])
+assert len(dl) == 3, dl
+for r, i, b in zip(dl, (3, 17, 31), (0, 0, 1)):
+    want = json.dumps({'id': i, 'pad': 'x' * 3000}, separators=(',', ':'))
+    assert r['record'] == want, r['record'][:80]
+    assert r['error'] == ('kafka sink: cannot produce to out: Broker: '
+                          'Message size too large (%d bytes)' % len(want)), r['error']
+    assert r['batch_id'] == b, (i, r['batch_id'])
+    assert r['source'] == 'kafka topic out', r['source']
+    assert 'position' not in r and 'record_base64' not in r, r
+c0 = json.load(open('cp-big/commits/0'))
+c1 = json.load(open('cp-big/commits/1'))
+assert c0['sink'] == {'topic': 'out', 'records': 18, 'dead_lettered': 2}, c0
+assert c1['sink'] == {'topic': 'out', 'records': 19, 'dead_lettered': 1}, c1
+assert c0['dead_lettered'] == 2 and c1['dead_lettered'] == 1, (c0, c1)
+print('ok: 37 records in the topic, 3 too large dead-lettered, 2 batches')
+PY
+
+# 2. a topic the cluster does not know: every record's delivery report
+#    fails; all dead-lettered with the broker's reason, the batch commits
+cat > unk.yaml <<EOF2
+name: kunk
+window: 5s
+checkpoint: ./cp-unk
+source: {type: file, path: ./in/*.json}
+sink:
+  type: kafka
+  bootstrap_servers: $B
+  topic: nosuch
+  delivery_timeout: 20s
+  properties: {topic.metadata.propagation.max.ms: 1000}
+dead_letter: {path: ./dl-unk}
+EOF2
+"$SLUICE" run unk.yaml --until-idle 2> unk.log || { cat unk.log; fail "unknown topic run"; }
+$PY - <<'PY' || fail "unknown topic"
+import glob, json
+dl = [json.loads(l) for p in glob.glob('dl-unk/**/*.json', recursive=True) for l in open(p)]
+assert len(dl) == 40, len(dl)
+ids = sorted(json.loads(r['record'])['id'] for r in dl)
+assert ids == list(range(40)), ids
+reasons = set(r['error'] for r in dl)
+assert reasons == {'kafka sink: record not delivered to topic nosuch partition -1: '
+                   'Broker: Unknown topic or partition'}, reasons
+c0 = json.load(open('cp-unk/commits/0'))
+assert c0['sink'] == {'topic': 'nosuch', 'records': 0, 'dead_lettered': 40}, c0
+print('ok: 40 records for an unknown topic dead-lettered with the reason')
+PY
+echo "kafka sink dead letters ok"
