@@ -850,7 +850,10 @@ static int open_parts(struct engine *e, struct sl_error *err)
 {
     struct sl_job *job = e->job;
     struct sl_decoder_ctx dctx = {.conf = job->source_node,
-                                  .schema = job->src.schema};
+                                  .schema = job->src.schema,
+                                  .checkpoint = job->checkpoint_root
+                                                    ? job->checkpoint_root
+                                                    : job->checkpoint};
     int rc = job->decoder->create(&dctx, &e->dec, err);
     if (rc) {
         sl_error_prefix(err, "format %s: ", job->src.format);

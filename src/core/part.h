@@ -168,6 +168,10 @@ struct sl_decoder_ctx {
     const struct sl_conf *conf;    /* the job's `source:` map */
     const struct sl_field *schema; /* declared schema, NULL = detect */
     size_t max_depth;              /* nesting limit */
+    /* The job's checkpoint location (a local folder or s3://...), where
+     * a decoder may keep what a restart needs (Avro container headers);
+     * NULL when the decoder does not run a job (validate, sampling). */
+    const char *checkpoint;
 };
 
 struct sl_decoder_ops {
