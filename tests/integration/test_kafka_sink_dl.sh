@@ -2,9 +2,10 @@
 # Kafka sink, undeliverable records (undeliverable: dead_letter, the
 # default): a record larger than message.max.bytes (refused by produce)
 # and records for a topic the cluster does not have (a delivery report
-# error) each go to the dead-letter output with the reason and their
-# exact bytes; the batch commits, the job goes on to the next batch and
-# every other record is in the topic (read back with kcat).
+# error), and records that time out while the cluster is down, each go to
+# the dead-letter output with the reason and their exact bytes; the batch
+# commits, the job goes on to the next batch and every other record is in
+# the topic (read back with kcat).
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/kafka_lib.sh"
 start_mock -u nosuch out:2
@@ -86,5 +87,36 @@ assert reasons == {'kafka sink: record not delivered to topic nosuch partition -
 c0 = json.load(open('cp-unk/commits/0'))
 assert c0['sink'] == {'topic': 'nosuch', 'records': 0, 'dead_lettered': 40}, c0
 print('ok: 40 records for an unknown topic dead-lettered with the reason')
+PY
+# 3. the cluster is unreachable for longer than delivery_timeout: each
+#    record times out after librdkafka's retries and is dead-lettered; the
+#    batch commits (undeliverable: fail would stop the job instead, see
+#    test_kafka_sink.sh)
+cat > down.yaml <<EOF2
+name: kdown
+window: 5s
+checkpoint: ./cp-down
+source: {type: file, path: ./in/*.json}
+sink:
+  type: kafka
+  bootstrap_servers: $B
+  topic: out
+  delivery_timeout: 2s
+dead_letter: {path: ./dl-down}
+EOF2
+kill -USR1 "$MOCK_PID"
+sleep 0.3
+"$SLUICE" run down.yaml --until-idle 2> down.log || { cat down.log; fail "broker down run"; }
+kill -USR2 "$MOCK_PID"
+$PY - <<'PY' || fail "broker down"
+import glob, json
+dl = [json.loads(l) for p in glob.glob('dl-down/**/*.json', recursive=True) for l in open(p)]
+assert sorted(json.loads(r['record'])['id'] for r in dl) == list(range(40)), len(dl)
+for r in dl:
+    assert r['error'].startswith('kafka sink: record not delivered to topic out partition '), r['error']
+    assert r['error'].endswith(': Local: Message timed out'), r['error']
+c0 = json.load(open('cp-down/commits/0'))
+assert c0['sink'] == {'topic': 'out', 'records': 0, 'dead_lettered': 40}, c0
+print('ok: broker down longer than delivery_timeout: 40 records dead-lettered')
 PY
 echo "kafka sink dead letters ok"
