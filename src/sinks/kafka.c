@@ -484,10 +484,19 @@ static int new_schema(struct ksink *s, struct sl_error *err)
     if (s->avro) {
         const struct sl_buf *ws = NULL;
         int rc = sl_avro_datum_begin(s->es, &s->schema, &ws, err);
-        if (!rc)
-            sl_info("kafka sink: topic %s: Avro writer schema %.*s", s->o.topic,
-                    (int)ws->len, (const char *)ws->data);
-        return rc;
+        if (rc)
+            return rc;
+        sl_info("kafka sink: topic %s: Avro writer schema %.*s", s->o.topic,
+                (int)ws->len, (const char *)ws->data);
+        if (s->begun && s->avro != AV_NONE)
+            sl_warn("kafka sink: topic %s: the rows' schema changed, so the "
+                    "Avro writer schema above is new, but every datum still "
+                    "carries the %s configured: register the new schema and "
+                    "restart with its id (or declare the source schema)",
+                    s->o.topic,
+                    s->avro == AV_CONFLUENT ? "schema_id"
+                                            : "schema_version_id");
+        return 0;
     }
     if (s->begun)
         s->enc->finish(s->es, &s->scratch, NULL);
