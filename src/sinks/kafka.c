@@ -13,8 +13,10 @@
  * dead-letter output with the reason (sl_sink_ctx.reject) and the batch
  * commits without it; with `undeliverable: fail` the commit fails, the
  * engine stops before commits/N and the batch is produced again on the
- * next start (some records may then be in the topic twice). Records
- * purged by abort() are neither.
+ * next start (some records may then be in the topic twice). A value
+ * larger than ROW_MAX (16 MiB, more than any Kafka record can be) is
+ * dead-lettered with what was encoded of it (at most KEEP_BIG bytes).
+ * Records purged by abort() are neither.
  *
  * The key is taken from `key_column` (string bytes as they are, other
  * types as JSON text, null gives no key); `headers` adds fixed headers to
@@ -46,7 +48,8 @@
 #include "sink_common.h"
 
 #define ROW_MAX (16u << 20)
-#define MAX_PARTS 100000 /* distinct source partitions named by records */
+#define KEEP_BIG (64u << 10) /* kept of an over-ROW_MAX value */
+#define MAX_PARTS 100000     /* distinct source partitions named by records */
 
 struct ksink_opts {
     char *format;
@@ -541,7 +544,21 @@ static int ksink_write(void *st, const struct sl_batch_info *bi,
     }
     for (size_t i = 0; i < n; i++) {
         size_t len = 0;
-        if ((rc = row_value(s, b, i, &len, err)))
+        rc = row_value(s, b, i, &len, err);
+        if (rc == SL_ELIMIT && s->reject) {
+            /* larger than any Kafka record can be: its start is kept */
+            char why[256];
+            snprintf(why, sizeof why,
+                     "kafka sink: the record value is larger than %u MiB; "
+                     "what was encoded of it before the limit (at most %u "
+                     "KiB) is kept here",
+                     ROW_MAX >> 20, KEEP_BIG >> 10);
+            size_t keep = s->row.len < KEEP_BIG ? s->row.len : KEEP_BIG;
+            if ((rc = reject_rec(s, part, s->row.data, keep, why, err)))
+                goto out;
+            continue;
+        }
+        if (rc)
             goto out;
         bool has;
         if ((rc = row_key(s, kc, i, &has))) {

@@ -88,6 +88,41 @@ c0 = json.load(open('cp-unk/commits/0'))
 assert c0['sink'] == {'topic': 'nosuch', 'records': 0, 'dead_lettered': 40}, c0
 print('ok: 40 records for an unknown topic dead-lettered with the reason')
 PY
+# 2b. a value larger than the sink's 16 MiB cap (the source allows 32 MiB
+#     records here): dead-lettered with what was encoded of it before the
+#     limit, the records around it produced
+$PY - <<'PY'
+import json
+with open('big.json', 'w') as f:
+    f.write(json.dumps({'id': 0, 'pad': 'y' * 3}) + '\n')
+    f.write(json.dumps({'id': 1, 'pad': 'z' * (17 << 20)}) + '\n')
+    f.write(json.dumps({'id': 2, 'pad': 'y' * 3}) + '\n')
+PY
+cat > huge.yaml <<EOF2
+name: khuge
+window: 5s
+checkpoint: ./cp-huge
+source: {type: file, path: ./big.json, max_record_bytes: 32MiB}
+sink:
+  type: kafka
+  bootstrap_servers: $B
+  topic: huge
+dead_letter: {path: ./dl-huge}
+EOF2
+"$SLUICE" run huge.yaml --until-idle 2> huge.log || { cat huge.log; fail "huge run"; }
+expect_eq "$(kcat -C -b "$B" -t huge -e -q -f '%s\n' | sort | tr '\n' ' ')" \
+  '{"id":0,"pad":"yyy"} {"id":2,"pad":"yyy"} ' "records around the huge one"
+$PY - <<'PY' || fail "huge value"
+import glob, json
+dl = [json.loads(l) for p in glob.glob('dl-huge/**/*.json', recursive=True) for l in open(p)]
+assert len(dl) == 1, len(dl)
+assert dl[0]['error'] == ('kafka sink: the record value is larger than 16 MiB; '
+                          'what was encoded of it before the limit (at most '
+                          '64 KiB) is kept here'), dl[0]['error']
+assert dl[0]['record'] == '{"id":1,"pad":', dl[0]['record'][:40]
+print('ok: a 17 MiB value dead-lettered with the start of its encoding')
+PY
+
 # 3. the cluster is unreachable for longer than delivery_timeout: each
 #    record times out after librdkafka's retries and is dead-lettered; the
 #    batch commits (undeliverable: fail would stop the job instead, see
