@@ -66,6 +66,7 @@ struct engine {
     struct sl_batch *b;       /* decode batch */
     struct sl_field b_schema; /* schema b was (re)built from or synced to */
     struct sl_batch *dlb;     /* dead-letter rows */
+    struct sl_batch *rjb;     /* a row the sink rejected (reject_row) */
     struct sl_msgdec *md;     /* per-message decompression, or NULL */
     struct sl_tchain *tc;     /* the job's transforms */
     /* the chunk being transformed (for transform dead-letter rows) */
@@ -156,6 +157,34 @@ static int dl_head(struct engine *e, int64_t batch_id,
     return rc;
 }
 
+/* Position and byte offset null (a row, not a source record), and why. */
+static int dl_why(struct sl_col *c, const char *why)
+{
+    int rc = sl_col_append_null(&c[DL_POS]);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_ERROR], why, strlen(why));
+    return rc ? rc : sl_col_append_null(&c[DL_OFFSET]);
+}
+
+/* The record columns of a dead-letter row: text when p is UTF-8, else
+ * base64. */
+static int dl_bytes(struct sl_col *c, const uint8_t *p, size_t n)
+{
+    if (sl_utf8_valid(p, n)) {
+        int rc = sl_col_append_bytes(&c[DL_TEXT], p, n);
+        return rc ? rc : sl_col_append_null(&c[DL_B64]);
+    }
+    struct sl_buf b64;
+    sl_buf_init(&b64, 0);
+    int rc = sl_base64(&b64, p, n);
+    if (!rc)
+        rc = sl_col_append_null(&c[DL_TEXT]);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_B64], b64.data, b64.len);
+    sl_buf_free(&b64);
+    return rc;
+}
+
 static int dead_letter(struct engine *e, int64_t batch_id,
                        const struct sl_raw_chunk *ch,
                        const struct sl_raw_record *r, const char *why,
@@ -172,24 +201,51 @@ static int dead_letter(struct engine *e, int64_t batch_id,
     if (!rc)
         rc = offset >= 0 ? sl_col_append_i64(&c[DL_OFFSET], offset)
                          : sl_col_append_null(&c[DL_OFFSET]);
-    if (!rc && sl_utf8_valid(r->data, r->len)) {
-        rc = sl_col_append_bytes(&c[DL_TEXT], r->data, r->len);
-        if (!rc)
-            rc = sl_col_append_null(&c[DL_B64]);
-    } else if (!rc) {
-        struct sl_buf b64;
-        sl_buf_init(&b64, 0);
-        rc = sl_base64(&b64, r->data, r->len);
-        if (!rc)
-            rc = sl_col_append_null(&c[DL_TEXT]);
-        if (!rc)
-            rc = sl_col_append_bytes(&c[DL_B64], b64.data, b64.len);
-        sl_buf_free(&b64);
-    }
+    if (!rc)
+        rc = dl_bytes(c, r->data, r->len);
     if (!rc)
         rc = sl_batch_row_end(e->dlb);
     if (rc)
         return sl_error_set(err, rc, "dead-letter output: cannot build row");
+    e->dead++;
+    return 0;
+}
+
+/* Sink hook (sl_sink_ctx.reject): a record the sink could not deliver.
+ * It is written to the dead-letter output at once, as a batch of its own
+ * (the sink may call this while e->dlb holds rows of another partition),
+ * before the dead-letter output commits (finish_batch commits the sink
+ * first). */
+static int reject_row(void *ctx, int64_t batch_id, const char *partition,
+                      const char *where, const uint8_t *p, size_t n,
+                      const char *why, struct sl_error *err)
+{
+    struct engine *e = ctx;
+    struct sl_col *c = e->rjb->root.child;
+    int rc = sl_col_append_i64(&c[DL_BATCH], batch_id);
+    if (!rc)
+        rc = sl_col_append_bytes(&c[DL_PART], partition, strlen(partition));
+    if (!rc)
+        rc = where ? sl_col_append_bytes(&c[DL_SOURCE], where, strlen(where))
+                   : sl_col_append_null(&c[DL_SOURCE]);
+    if (!rc)
+        rc = dl_why(c, why);
+    if (!rc)
+        rc = dl_bytes(c, p, n);
+    if (!rc)
+        rc = sl_batch_row_end(e->rjb);
+    if (rc) {
+        sl_batch_clear(e->rjb);
+        return sl_error_set(err, rc, "dead-letter output: cannot build row");
+    }
+    struct sl_batch_info bi = {.batch_id = batch_id};
+    rc = e->job->dead_letter_sink->write(e->dl, &bi, partition, e->rjb, err);
+    sl_batch_clear(e->rjb);
+    if (rc) {
+        sl_error_prefix(err,
+                        "dead-letter output %s: ", e->job->dead_letter_path);
+        return rc;
+    }
     e->dead++;
     return 0;
 }
@@ -209,11 +265,7 @@ static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
     if (!rc)
         rc = dl_head(e, e->cur_bi->batch_id, ch);
     if (!rc)
-        rc = sl_col_append_null(&c[DL_POS]);
-    if (!rc)
-        rc = sl_col_append_bytes(&c[DL_ERROR], why, strlen(why));
-    if (!rc)
-        rc = sl_col_append_null(&c[DL_OFFSET]);
+        rc = dl_why(c, why);
     if (!rc)
         rc =
             sl_col_append_bytes(&c[DL_TEXT], e->row_json.data, e->row_json.len);
@@ -788,6 +840,8 @@ static int dl_batch(struct engine *e, struct sl_error *err)
     if (rc)
         return rc;
     rc = sl_batch_create(&f, &e->dlb, err);
+    if (!rc)
+        rc = sl_batch_create(&f, &e->rjb, err);
     sl_field_free(&f);
     return rc;
 }
@@ -796,7 +850,10 @@ static int open_parts(struct engine *e, struct sl_error *err)
 {
     struct sl_job *job = e->job;
     struct sl_decoder_ctx dctx = {.conf = job->source_node,
-                                  .schema = job->src.schema};
+                                  .schema = job->src.schema,
+                                  .checkpoint = job->checkpoint_root
+                                                    ? job->checkpoint_root
+                                                    : job->checkpoint};
     int rc = job->decoder->create(&dctx, &e->dec, err);
     if (rc) {
         sl_error_prefix(err, "format %s: ", job->src.format);
@@ -852,6 +909,7 @@ static void close_parts(struct engine *e)
     sl_buf_free(&e->row_json);
     sl_batch_destroy(e->b);
     sl_batch_destroy(e->dlb);
+    sl_batch_destroy(e->rjb);
     sl_msgdec_destroy(e->md);
     sl_field_free(&e->b_schema);
     sl_field_free(&e->schema);
@@ -895,7 +953,9 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
                                .checkpoint_id = sl_checkpoint_id(e.cp),
                                .default_format = "json",
                                .connections =
-                                   sl_conf_get(job->root, "connections")};
+                                   sl_conf_get(job->root, "connections"),
+                               .reject = reject_row,
+                               .reject_ctx = &e};
     rc = job->sink->open(&kctx, &e.sink, err);
     if (rc) {
         sl_error_prefix(err, "sink %s: ", job->snk.type);

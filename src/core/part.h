@@ -168,6 +168,10 @@ struct sl_decoder_ctx {
     const struct sl_conf *conf;    /* the job's `source:` map */
     const struct sl_field *schema; /* declared schema, NULL = detect */
     size_t max_depth;              /* nesting limit */
+    /* The job's checkpoint location (a local folder or s3://...), where
+     * a decoder may keep what a restart needs (Avro container headers);
+     * NULL when the decoder does not run a job (validate, sampling). */
+    const char *checkpoint;
 };
 
 struct sl_decoder_ops {
@@ -237,6 +241,17 @@ struct sl_sink_ctx {
     const char *checkpoint_id;         /* goes into every output name */
     const char *default_format;        /* when conf has no `format` */
     const struct sl_conf *connections; /* the job's `connections:`, or NULL */
+    /* Set for the job's sink, NULL for the dead-letter output: a record
+     * the sink cannot deliver (a Kafka message too large, a delivery
+     * report error) goes to the dead-letter output through reject(),
+     * called from write() or commit() of batch batch_id before commit
+     * returns; the batch then commits without it. `partition`: the source
+     * partition of the row; `where`: what refused it ("kafka topic t");
+     * p[0..n): the bytes the sink tried to deliver; `why`: the reason. */
+    int (*reject)(void *reject_ctx, int64_t batch_id, const char *partition,
+                  const char *where, const uint8_t *p, size_t n,
+                  const char *why, struct sl_error *err);
+    void *reject_ctx;
 };
 
 struct sl_sink_ops {

@@ -71,7 +71,8 @@ static const struct sl_option avro_options[] = {
      OPT(registry_timeout_ms), "time limit of one registry request"},
     {"avro_header_dir", SL_OPT_STRING, NULL, NULL, false, OPT(avro_header_dir),
      "folder where container file headers are saved, so a job restarted "
-     "in the middle of a container file can read the rest"},
+     "in the middle of a container file can read the rest (default: "
+     "avro-headers in a local checkpoint folder)"},
     {"registry_retries", SL_OPT_INT, "3", NULL, false, OPT(registry_retries),
      "retries of a failed registry fetch (backoff 100 ms, doubling)"},
     {"max_block_bytes", SL_OPT_SIZE, "64MiB", NULL, false, OPT(max_block_bytes),
@@ -89,7 +90,7 @@ struct entry {
 
 struct avro_dec {
     enum framing framing;
-    char *header_dir; /* avro_header_dir, or NULL */
+    char *header_dir; /* avro_header_dir or its default, or NULL */
     bool add;         /* no declared schema: columns come from the data */
     size_t max_block;
     struct sl_avro_schema *rs; /* reader schema, or NULL */
@@ -191,6 +192,22 @@ static char *load_schema_text(const char *v, size_t *len, struct sl_error *err)
 
 static void avro_destroy(void *st);
 
+/* avro_header_dir, else <checkpoint>/avro-headers when the checkpoint is
+ * a local folder, else none. */
+static int header_dir(struct avro_dec *d, const char *opt, const char *cp,
+                      struct sl_error *err)
+{
+    if (opt)
+        d->header_dir = strdup(opt);
+    else if (cp && !strstr(cp, "://")) {
+        size_t n = strlen(cp) + sizeof "/avro-headers";
+        if ((d->header_dir = malloc(n)))
+            snprintf(d->header_dir, n, "%s/avro-headers", cp);
+    } else
+        return 0;
+    return d->header_dir ? 0 : sl_error_set(err, SL_ENOMEM, "out of memory");
+}
+
 static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
                        struct sl_error *err)
 {
@@ -237,10 +254,8 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
                           "schema of every datum)");
         goto out;
     }
-    if (o.avro_header_dir && !(d->header_dir = strdup(o.avro_header_dir))) {
-        rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+    if ((rc = header_dir(d, o.avro_header_dir, ctx->checkpoint, err)))
         goto out;
-    }
     if (o.schema_registry_url || o.glue_schema_dir) {
         struct sl_avro_registry_conf rc_conf = {
             .url = o.schema_registry_url,
@@ -652,10 +667,12 @@ static int avro_decode(void *st, const uint8_t *p, size_t n, struct sl_batch *b,
         else
             rc = sl_error_set_at(err, SL_ECORRUPT, 0,
                                  "container block whose file header was not "
-                                 "read in this run (the job restarted in "
-                                 "the middle of the file: set "
-                                 "avro_header_dir; or it is not a container "
-                                 "file)");
+                                 "read in this run nor saved in "
+                                 "avro_header_dir (the job restarted in the "
+                                 "middle of the file and the saved headers "
+                                 "were lost, or the checkpoint is on S3: "
+                                 "set avro_header_dir; or it is not a "
+                                 "container file)");
         break;
     case FR_CONFLUENT:
         rc = decode_confluent(d, p, n, b, err);

@@ -9,6 +9,9 @@
  * reaches avro_block_bytes, compresses it and appends the block (row
  * count, byte size, data, sync). finish() flushes the last block.
  *
+ * sl_avro_datum_begin/write (avro_out.h) use the same value encoder for
+ * sinks that produce one bare datum per message (the Kafka sink).
+ *
  * Replays must rewrite the same bytes (DESIGN.md §2), so the sync marker
  * is not random: it is a 128-bit FNV-1a hash of the writer schema and the
  * codec. Block boundaries depend only on the rows.
@@ -18,6 +21,7 @@
 
 #include "avro_bin.h"
 #include "avro_codec.h"
+#include "avro_out.h"
 #include "avro_schema.h"
 #include "part.h"
 #include "text_out.h"
@@ -131,10 +135,10 @@ static void make_sync(const uint8_t *p, size_t n, const char *codec,
     }
 }
 
-static int enc_begin(void *st, const struct sl_field *schema,
-                     struct sl_buf *out, struct sl_error *err)
+/* Rows of `schema` from now on; the writer schema JSON into e->json. */
+static int set_schema(struct avro_enc *e, const struct sl_field *schema,
+                      struct sl_error *err)
 {
-    struct avro_enc *e = st;
     sl_field_free(&e->schema);
     int rc = sl_field_copy(&e->schema, schema);
     if (rc)
@@ -144,7 +148,15 @@ static int enc_begin(void *st, const struct sl_field *schema,
                           sizeof *e->map)))
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     sl_buf_reset(&e->json);
-    if ((rc = sl_avro_schema_from_sluice(schema, &e->json, err)))
+    return sl_avro_schema_from_sluice(schema, &e->json, err);
+}
+
+static int enc_begin(void *st, const struct sl_field *schema,
+                     struct sl_buf *out, struct sl_error *err)
+{
+    struct avro_enc *e = st;
+    int rc = set_schema(e, schema, err);
+    if (rc)
         return rc;
     const char *codec = sl_avro_codec_name(e->codec);
     make_sync(e->json.data, e->json.len, codec, e->sync);
@@ -327,6 +339,20 @@ static int flush_block(struct avro_enc *e, struct sl_buf *out,
     return 0;
 }
 
+/* Row i (columns mapped in e->map) as one datum appended to o. */
+static int put_row(struct avro_enc *e, size_t i, struct sl_buf *o,
+                   struct sl_error *err)
+{
+    const struct sl_field *f = &e->schema;
+    for (uint32_t k = 0; k < f->n_children; k++) {
+        int rc = put_value(o, &f->children[k], e->map[k], i, true);
+        if (rc)
+            return sl_error_set(err, rc, "Avro encoder: column %s: %s",
+                                f->children[k].name, sl_strerror(rc));
+    }
+    return 0;
+}
+
 static int enc_write(void *st, const struct sl_batch *b, const uint32_t *sel,
                      size_t n, struct sl_buf *out, struct sl_error *err)
 {
@@ -335,18 +361,12 @@ static int enc_write(void *st, const struct sl_batch *b, const uint32_t *sel,
         return sl_error_set(err, SL_EINVAL,
                             "Avro encoder: write before "
                             "begin");
-    const struct sl_field *f = &e->schema;
-    int rc = sl__map_columns(f, b, e->map, err);
+    int rc = sl__map_columns(&e->schema, b, e->map, err);
     if (rc)
         return rc;
     for (size_t r = 0; r < n; r++) {
-        size_t i = sel ? sel[r] : r;
-        for (uint32_t k = 0; k < f->n_children; k++) {
-            rc = put_value(&e->block, &f->children[k], e->map[k], i, true);
-            if (rc)
-                return sl_error_set(err, rc, "Avro encoder: column %s: %s",
-                                    f->children[k].name, sl_strerror(rc));
-        }
+        if ((rc = put_row(e, sel ? sel[r] : r, &e->block, err)))
+            return rc;
         e->rows++;
         if (e->block.len >= e->block_bytes) {
             if ((rc = flush_block(e, out, err)))
@@ -362,6 +382,26 @@ static int enc_finish(void *st, struct sl_buf *out, struct sl_error *err)
     int rc = flush_block(e, out, err);
     e->open = false;
     return rc;
+}
+
+int sl_avro_datum_begin(void *enc, const struct sl_field *schema,
+                        const struct sl_buf **writer_schema,
+                        struct sl_error *err)
+{
+    struct avro_enc *e = enc;
+    int rc = set_schema(e, schema, err);
+    if (!rc && writer_schema)
+        *writer_schema = &e->json;
+    e->open = false; /* no container file: enc_write refuses */
+    return rc;
+}
+
+int sl_avro_datum_write(void *enc, const struct sl_batch *b, size_t row,
+                        struct sl_buf *out, struct sl_error *err)
+{
+    struct avro_enc *e = enc;
+    int rc = sl__map_columns(&e->schema, b, e->map, err);
+    return rc ? rc : put_row(e, row, out, err);
 }
 
 const struct sl_encoder_ops sl_encoder_avro = {

@@ -1,16 +1,34 @@
 /*
  * kafka.c - `type: kafka` sink: each row becomes one Kafka record (JSON or
- * CSV value through the encoder named by `format`), with librdkafka's
+ * CSV value through the encoder named by `format`, or one Avro binary
+ * datum, optionally Confluent- or Glue-framed), with librdkafka's
  * idempotent producer and acks=all (DESIGN.md §4, part.h sl_sink_ops).
  *
  * Delivery is at-least-once: write() hands records to librdkafka as the
  * chunks come; commit() flushes and checks every delivery report of the
- * batch. A record that could not be delivered fails the commit with the
- * reason, so the engine stops before commits/N and the batch is replayed
- * on the next start: nothing is dropped silently (some records of the
- * batch may then be in the topic twice). The key is taken from
- * `key_column` (string bytes as they are, other types as JSON text, null
- * gives no key); `headers` adds fixed headers to every record.
+ * batch. A record that cannot be delivered (refused by produce(): larger
+ * than message.max.bytes, unknown topic or partition; or a delivery report
+ * error once librdkafka's retries are spent) is never dropped silently:
+ * with `undeliverable: dead_letter` (the default) it goes to the
+ * dead-letter output with the reason (sl_sink_ctx.reject) and the batch
+ * commits without it; with `undeliverable: fail` the commit fails, the
+ * engine stops before commits/N and the batch is produced again on the
+ * next start (some records may then be in the topic twice). A value
+ * larger than ROW_MAX (16 MiB, more than any Kafka record can be) is
+ * dead-lettered with what was encoded of it (at most KEEP_BIG bytes).
+ * Records purged by abort() are neither.
+ *
+ * The key is taken from `key_column` (string bytes as they are, other
+ * types as JSON text, null gives no key); `headers` adds fixed headers to
+ * every record. Each record carries the source partition of its row as
+ * its opaque (an interned string kept while the sink lives), so a delivery
+ * report can name it in the dead-letter row.
+ *
+ * Avro values use the container writer's datum encoder (avro_out.h) with
+ * the writer schema derived from the rows (logged at info level when it
+ * changes, so it can be registered); `avro_framing` puts the Confluent
+ * (0x00, 4-byte schema id) or Glue Schema Registry (0x03, compression 0,
+ * 16-byte schema version id) header in front of each datum.
  *
  * Threads: write/commit on the engine thread; the delivery callback runs
  * inside rd_kafka_poll/flush on the same thread.
@@ -22,6 +40,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "formats/avro_out.h"
 #include "jsonw.h"
 #include "kafka/conn.h"
 #include "log.h"
@@ -29,6 +48,8 @@
 #include "sink_common.h"
 
 #define ROW_MAX (16u << 20)
+#define KEEP_BIG (64u << 10) /* kept of an over-ROW_MAX value */
+#define MAX_PARTS 100000     /* distinct source partitions named by records */
 
 struct ksink_opts {
     char *format;
@@ -39,6 +60,10 @@ struct ksink_opts {
     char *compression;
     int64_t delivery_timeout_ms;
     const struct sl_conf *properties;
+    char *undeliverable;
+    char *avro_framing;
+    int64_t schema_id;
+    char *schema_version_id;
 };
 
 static const struct sl_option ksink_options[] = {
@@ -66,8 +91,24 @@ static const struct sl_option ksink_options[] = {
     {"properties", SL_OPT_NODE, NULL, NULL, false,
      offsetof(struct ksink_opts, properties),
      "map of extra librdkafka producer properties"},
+    {"undeliverable", SL_OPT_ENUM, "dead_letter", "dead_letter|fail", false,
+     offsetof(struct ksink_opts, undeliverable),
+     "a record that cannot be delivered goes to the dead-letter output "
+     "(the batch commits), or fails the batch (replayed on restart)"},
+    {"avro_framing", SL_OPT_ENUM, "none", "none|confluent|glue", false,
+     offsetof(struct ksink_opts, avro_framing),
+     "format avro: header before each datum (Confluent: schema_id; Glue "
+     "Schema Registry: schema_version_id)"},
+    {"schema_id", SL_OPT_INT, NULL, NULL, false,
+     offsetof(struct ksink_opts, schema_id),
+     "avro_framing confluent: the registry's id of the writer schema"},
+    {"schema_version_id", SL_OPT_STRING, NULL, NULL, false,
+     offsetof(struct ksink_opts, schema_version_id),
+     "avro_framing glue: the schema version UUID of the writer schema"},
     {0},
 };
+
+enum avro_mode { AV_OFF, AV_NONE, AV_CONFLUENT, AV_GLUE };
 
 struct ksink {
     struct ksink_opts o;
@@ -78,9 +119,33 @@ struct ksink {
     struct sl_buf row, scratch, key;
     rd_kafka_t *rk;
     rd_kafka_headers_t *hdrs; /* template, copied per record */
-    uint64_t sent, delivered, failed;
+    uint64_t sent, delivered, failed, rejected;
     char first_error[512];
+    /* dead-letter hand-off (ctx->reject; NULL when undeliverable: fail) */
+    int (*reject)(void *, int64_t, const char *, const char *, const uint8_t *,
+                  size_t, const char *, struct sl_error *);
+    void *reject_ctx;
+    char where[300];  /* "kafka topic T" */
+    int64_t batch_id; /* the batch being written */
+    int reject_rc;    /* first reject() failure inside dr_cb */
+    struct sl_error reject_err;
+    char **parts; /* interned source partition names */
+    size_t n_parts;
+    enum avro_mode avro;
+    uint8_t frame[21]; /* Confluent or Glue header */
+    size_t frame_len;
 };
+
+/* Hand one undeliverable record to the dead-letter output. */
+static int reject_rec(struct ksink *s, const char *partition, const void *v,
+                      size_t n, const char *why, struct sl_error *err)
+{
+    int rc = s->reject(s->reject_ctx, s->batch_id, partition, s->where, v, n,
+                       why, err);
+    if (!rc)
+        s->rejected++;
+    return rc;
+}
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -89,6 +154,21 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (!m->err) {
         s->delivered++;
         return;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+        m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+        return; /* abort(): the batch is not committed */
+    if (s->reject && !s->reject_rc) {
+        char why[512];
+        snprintf(why, sizeof why,
+                 "kafka sink: record not delivered to topic %s partition %d: "
+                 "%s",
+                 s->o.topic, (int)m->partition, rd_kafka_err2str(m->err));
+        const char *part = m->_private ? m->_private : "";
+        s->reject_rc =
+            reject_rec(s, part, m->payload, m->len, why, &s->reject_err);
+        if (!s->reject_rc)
+            return;
     }
     if (s->failed++ == 0)
         snprintf(s->first_error, sizeof s->first_error,
@@ -102,6 +182,7 @@ static void ksink_close(void *st)
     if (!s)
         return;
     if (s->rk) {
+        s->reject = NULL; /* the dead-letter output may be closed */
         rd_kafka_flush(s->rk, 10000);
         rd_kafka_destroy(s->rk);
     }
@@ -113,8 +194,98 @@ static void ksink_close(void *st)
     sl_buf_free(&s->row);
     sl_buf_free(&s->scratch);
     sl_buf_free(&s->key);
+    for (size_t i = 0; i < s->n_parts; i++)
+        free(s->parts[i]);
+    free(s->parts);
     sl_options_free(ksink_options, &s->o);
     free(s);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* "0b1e0a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b" (dashes optional) to 16 bytes. */
+static bool uuid_parse(const char *t, uint8_t out[16])
+{
+    size_t k = 0;
+    for (const char *c = t; *c; c++) {
+        if (*c == '-')
+            continue;
+        int h = hexval(c[0]), l = c[1] ? hexval(c[1]) : -1;
+        if (h < 0 || l < 0 || k == 16)
+            return false;
+        out[k++] = (uint8_t)(h << 4 | l);
+        c++;
+    }
+    return k == 16;
+}
+
+/* format avro: the framing header from avro_framing, schema_id and
+ * schema_version_id; the Avro keys are refused with another format. */
+static int avro_setup(struct ksink *s, const struct sl_conf *c,
+                      struct sl_error *err)
+{
+    char where[256];
+    bool is_avro = strcmp(s->enc->name, "avro") == 0;
+    const char *keys[] = {"avro_framing", "schema_id", "schema_version_id"};
+    if (!is_avro) {
+        for (size_t i = 0; i < 3; i++)
+            if (sl_conf_get(c, keys[i]))
+                return sl_error_set(
+                    err, SL_EINVAL, "%s: kafka sink: %s is for format avro",
+                    sl_conf_where(sl_conf_get(c, keys[i]), where, sizeof where),
+                    keys[i]);
+        return 0;
+    }
+    const char *f = s->o.avro_framing;
+    bool has_id = sl_conf_get(c, "schema_id") != NULL;
+    if (strcmp(f, "confluent") == 0) {
+        if (!has_id || s->o.schema_id < 0 || s->o.schema_id > INT32_MAX)
+            return sl_error_set(err, SL_EINVAL,
+                                "%s: kafka sink: avro_framing confluent needs "
+                                "schema_id, the registry's id (0..2147483647) "
+                                "of the writer schema",
+                                sl_conf_where(c, where, sizeof where));
+        uint32_t id = (uint32_t)s->o.schema_id;
+        s->frame[0] = 0;
+        for (int k = 0; k < 4; k++)
+            s->frame[1 + k] = (uint8_t)(id >> (24 - 8 * k));
+        s->frame_len = 5;
+        s->avro = AV_CONFLUENT;
+    } else if (strcmp(f, "glue") == 0) {
+        if (!s->o.schema_version_id ||
+            !uuid_parse(s->o.schema_version_id, s->frame + 2))
+            return sl_error_set(err, SL_EINVAL,
+                                "%s: kafka sink: avro_framing glue needs "
+                                "schema_version_id, the schema version UUID "
+                                "(like 0b1e0a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b)",
+                                sl_conf_where(c, where, sizeof where));
+        s->frame[0] = 3; /* header version */
+        s->frame[1] = 0; /* no compression */
+        s->frame_len = 18;
+        s->avro = AV_GLUE;
+    } else {
+        s->avro = AV_NONE;
+    }
+    if (s->avro != AV_CONFLUENT && has_id)
+        return sl_error_set(err, SL_EINVAL,
+                            "%s: kafka sink: schema_id is for avro_framing "
+                            "confluent",
+                            sl_conf_where(c, where, sizeof where));
+    if (s->avro != AV_GLUE && s->o.schema_version_id)
+        return sl_error_set(err, SL_EINVAL,
+                            "%s: kafka sink: schema_version_id is for "
+                            "avro_framing glue",
+                            sl_conf_where(c, where, sizeof where));
+    return 0;
 }
 
 static int ksink_open(const struct sl_sink_ctx *ctx, void **out,
@@ -134,7 +305,16 @@ static int ksink_open(const struct sl_sink_ctx *ctx, void **out,
         return rc;
     }
     s->enc = enc;
-    if ((rc = enc->create(ctx->conf, &s->es, err))) {
+    snprintf(s->where, sizeof s->where, "kafka topic %s", s->o.topic);
+    if (strcmp(s->o.undeliverable, "dead_letter") == 0) {
+        s->reject = ctx->reject;
+        s->reject_ctx = ctx->reject_ctx;
+    }
+    if ((rc = avro_setup(s, ctx->conf, err)))
+        goto fail;
+    /* Avro datums: the container options (codec, block size) do not
+     * apply, and `compression` here is Kafka's. */
+    if ((rc = enc->create(s->avro ? NULL : ctx->conf, &s->es, err))) {
         s->es = NULL;
         goto fail;
     }
@@ -197,8 +377,11 @@ static int ksink_begin(void *st, const struct sl_batch_info *bi,
                        struct sl_error *err)
 {
     struct ksink *s = st;
-    s->sent = s->delivered = s->failed = 0;
+    (void)err;
+    s->sent = s->delivered = s->failed = s->rejected = 0;
     s->first_error[0] = '\0';
+    s->batch_id = bi->batch_id;
+    s->reject_rc = 0;
     return 0;
 }
 
@@ -216,8 +399,35 @@ static int row_key(struct ksink *s, const struct sl_col *c, size_t i, bool *has)
     return sl_col_value_json(c, i, &s->key);
 }
 
-static int produce(struct ksink *s, const void *v, size_t n, const void *k,
-                   size_t kn, struct sl_error *err)
+/* The interned copy of a source partition name (a record's opaque). */
+static const char *part_intern(struct ksink *s, const char *partition)
+{
+    for (size_t i = s->n_parts; i > 0; i--)
+        if (strcmp(s->parts[i - 1], partition) == 0)
+            return s->parts[i - 1];
+    if (s->n_parts == MAX_PARTS)
+        return NULL;
+    char **np = realloc(s->parts, (s->n_parts + 1) * sizeof *np);
+    if (!np)
+        return NULL;
+    s->parts = np;
+    if (!(np[s->n_parts] = strdup(partition)))
+        return NULL;
+    return np[s->n_parts++];
+}
+
+/* produce() refused the record itself (not the cluster or the client). */
+static bool record_error(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+           e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+           e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+           e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+           e == RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION;
+}
+
+static int produce(struct ksink *s, const char *part, const void *v, size_t n,
+                   const void *k, size_t kn, struct sl_error *err)
 {
     for (;;) {
         rd_kafka_headers_t *h = s->hdrs ? rd_kafka_headers_copy(s->hdrs) : NULL;
@@ -225,19 +435,76 @@ static int produce(struct ksink *s, const void *v, size_t n, const void *k,
             s->rk, RD_KAFKA_V_TOPIC(s->o.topic), RD_KAFKA_V_VALUE((void *)v, n),
             RD_KAFKA_V_KEY((void *)k, kn),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-            RD_KAFKA_V_END);
+            RD_KAFKA_V_OPAQUE((void *)part), RD_KAFKA_V_END);
         if (!e) {
             s->sent++;
             return 0;
         }
         if (h)
             rd_kafka_headers_destroy(h);
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            return sl_error_set(err, SL_EIO,
-                                "kafka sink: cannot produce to %s: %s",
-                                s->o.topic, rd_kafka_err2str(e));
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            char why[512];
+            snprintf(why, sizeof why,
+                     "kafka sink: cannot produce to %s: %s (%zu bytes)",
+                     s->o.topic, rd_kafka_err2str(e), n);
+            if (s->reject && record_error(e))
+                return reject_rec(s, part, v, n, why, err);
+            return sl_error_set(err, SL_EIO, "%s", why);
+        }
         rd_kafka_poll(s->rk, 100); /* backpressure: wait for deliveries */
+        if (s->reject_rc)
+            return sl_error_set(err, s->reject_rc, "%s", s->reject_err.msg);
     }
+}
+
+/* Row i as the record value in s->row (len: without a line end). */
+static int row_value(struct ksink *s, const struct sl_batch *b, size_t i,
+                     size_t *len, struct sl_error *err)
+{
+    sl_buf_reset(&s->row);
+    *len = 0;
+    if (s->avro) {
+        int rc = sl_buf_append(&s->row, s->frame, s->frame_len);
+        if (rc)
+            return sl_error_set(err, rc, "kafka sink: out of memory");
+        rc = sl_avro_datum_write(s->es, b, i, &s->row, err);
+        *len = s->row.len;
+        return rc;
+    }
+    uint32_t sel = (uint32_t)i;
+    int rc = s->enc->write(s->es, b, &sel, 1, &s->row, err);
+    size_t n = s->row.len;
+    while (n && (s->row.data[n - 1] == '\n' || s->row.data[n - 1] == '\r'))
+        n--;
+    *len = n;
+    return rc;
+}
+
+/* A new schema: begin the encoder (what begin writes, a CSV header or an
+ * Avro container header, is not part of any record). */
+static int new_schema(struct ksink *s, struct sl_error *err)
+{
+    if (s->avro) {
+        const struct sl_buf *ws = NULL;
+        int rc = sl_avro_datum_begin(s->es, &s->schema, &ws, err);
+        if (rc)
+            return rc;
+        sl_info("kafka sink: topic %s: Avro writer schema %.*s", s->o.topic,
+                (int)ws->len, (const char *)ws->data);
+        if (s->begun && s->avro != AV_NONE)
+            sl_warn("kafka sink: topic %s: the rows' schema changed, so the "
+                    "Avro writer schema above is new, but every datum still "
+                    "carries the %s configured: register the new schema and "
+                    "restart with its id (or declare the source schema)",
+                    s->o.topic,
+                    s->avro == AV_CONFLUENT ? "schema_id"
+                                            : "schema_version_id");
+        return 0;
+    }
+    if (s->begun)
+        s->enc->finish(s->es, &s->scratch, NULL);
+    sl_buf_reset(&s->scratch);
+    return s->enc->begin(s->es, &s->schema, &s->scratch, err);
 }
 
 static int ksink_write(void *st, const struct sl_batch_info *bi,
@@ -253,16 +520,20 @@ static int ksink_write(void *st, const struct sl_batch_info *bi,
     if (rc)
         return sl_error_set(err, rc, "kafka sink: out of memory");
     if (!s->begun || !sl_field_equal(&s->schema, &schema)) {
-        if (s->begun)
-            s->enc->finish(s->es, &s->scratch, NULL);
         sl_field_free(&s->schema);
         s->schema = schema;
         memset(&schema, 0, sizeof schema);
-        sl_buf_reset(&s->scratch);
-        /* what begin writes (a CSV header) is not part of any record */
-        if ((rc = s->enc->begin(s->es, &s->schema, &s->scratch, err)))
+        if ((rc = new_schema(s, err)))
             goto out;
         s->begun = true;
+    }
+    const char *part = part_intern(s, partition);
+    if (!part) {
+        rc = sl_error_set(err, SL_ELIMIT,
+                          "kafka sink: more than %d source partitions or out "
+                          "of memory",
+                          MAX_PARTS);
+        goto out;
     }
     const struct sl_col *kc = NULL;
     if (s->o.key_column) {
@@ -272,27 +543,37 @@ static int ksink_write(void *st, const struct sl_batch_info *bi,
                 kc = &b->root.child[c];
     }
     for (size_t i = 0; i < n; i++) {
-        uint32_t sel = (uint32_t)i;
-        sl_buf_reset(&s->row);
-        rc = s->enc->write(s->es, b, &sel, 1, &s->row, err);
+        size_t len = 0;
+        rc = row_value(s, b, i, &len, err);
+        if (rc == SL_ELIMIT && s->reject) {
+            /* larger than any Kafka record can be: its start is kept */
+            char why[256];
+            snprintf(why, sizeof why,
+                     "kafka sink: the record value is larger than %u MiB; "
+                     "what was encoded of it before the limit (at most %u "
+                     "KiB) is kept here",
+                     ROW_MAX >> 20, KEEP_BIG >> 10);
+            size_t keep = s->row.len < KEEP_BIG ? s->row.len : KEEP_BIG;
+            if ((rc = reject_rec(s, part, s->row.data, keep, why, err)))
+                goto out;
+            continue;
+        }
         if (rc)
             goto out;
-        size_t len = s->row.len;
-        while (len &&
-               (s->row.data[len - 1] == '\n' || s->row.data[len - 1] == '\r'))
-            len--;
         bool has;
         if ((rc = row_key(s, kc, i, &has))) {
             sl_error_set(err, rc, "kafka sink: key of row %zu: %s", i,
                          sl_strerror(rc));
             goto out;
         }
-        rc = produce(s, s->row.data, len, has ? s->key.data : NULL,
+        rc = produce(s, part, s->row.data, len, has ? s->key.data : NULL,
                      has ? s->key.len : 0, err);
         if (rc)
             goto out;
     }
     rd_kafka_poll(s->rk, 0);
+    if (s->reject_rc)
+        rc = sl_error_set(err, s->reject_rc, "%s", s->reject_err.msg);
 out:
     sl_field_free(&schema);
     return rc;
@@ -311,6 +592,8 @@ static int ksink_commit(void *st, const struct sl_batch_info *bi,
                             " not acknowledged within delivery_timeout; the "
                             "batch will be produced again on restart",
                             rd_kafka_outq_len(s->rk), bi->batch_id);
+    if (s->reject_rc)
+        return sl_error_set(err, s->reject_rc, "%s", s->reject_err.msg);
     if (s->failed)
         return sl_error_set(err, SL_EIO,
                             "kafka sink: %" PRIu64 " record(s) of batch "
@@ -323,7 +606,9 @@ static int ksink_commit(void *st, const struct sl_batch_info *bi,
     if (!rc)
         rc = sl_jsonw_cstr(receipt, s->o.topic);
     if (!rc)
-        rc = sl_buf_appendf(receipt, ",\"records\":%" PRIu64 "}", s->delivered);
+        rc = sl_buf_appendf(
+            receipt, ",\"records\":%" PRIu64 ",\"dead_lettered\":%" PRIu64 "}",
+            s->delivered, s->rejected);
     return rc;
 }
 

@@ -10,8 +10,9 @@
 #  4. broken blocks and garbage go to the dead-letter output, block by
 #     block, and every good block still reaches the lake;
 #  5. a job stopped in the middle of a container file resumes there: with
-#     avro_header_dir every row arrives exactly once; without it the
-#     blocks after the restart are dead-lettered (the documented limit);
+#     the header saved (by default in the checkpoint folder, or in
+#     avro_header_dir) every row arrives exactly once; when the saved
+#     header is lost the blocks after the restart are dead-lettered;
 #  6. a declared `schema:` takes the columns it names, converting where it
 #     can (int -> double, long -> double, timestamp -> ISO text), skips the
 #     others and leaves missing ones null.
@@ -78,9 +79,11 @@ for why in ['deflate block does not inflate', 'CRC-32 mismatch',
 print('ok: %d good rows, %d dead letters' % (len(ids), len(errs)))
 PY
 # 5. restart in the middle of a container file (4 blocks of 5 rows; a
-#    batch of 2 records = the header and the first block)
+#    batch of 2 records = the header and the first block): `def` keeps the
+#    headers in the default place (<checkpoint>/avro-headers), `set` in an
+#    avro_header_dir, `lost` loses them between the runs
 $FIX restart rs/in
-for hd in yes no; do
+for hd in def set lost; do
   cat > "rs-$hd.yaml" <<EOF2
 name: rs-$hd
 window: 5s
@@ -91,13 +94,17 @@ source:
   type: file
   path: ./rs/in/*.avro
   format: avro
-  $( [ $hd = yes ] && echo "avro_header_dir: ./cp-rs-$hd/avro-headers" )
+  $( [ $hd = set ] && echo "avro_header_dir: ./hdr-set" )
 sink: {type: file, path: ./rs/lake-$hd, format: json}
 dead_letter: {path: ./rs/errors-$hd}
 EOF2
   "$SLUICE" run "rs-$hd.yaml" --max-batches 1 2> "rs-$hd-1.log" || { cat "rs-$hd-1.log"; fail "rs-$hd 1"; }
+  [ $hd = lost ] && rm -r cp-rs-lost/avro-headers
   "$SLUICE" run "rs-$hd.yaml" --until-idle 2> "rs-$hd-2.log" || { cat "rs-$hd-2.log"; fail "rs-$hd 2"; }
 done
+expect_eq "$(ls cp-rs-def/avro-headers | grep -c '\.avrohdr$')" 1 "default header folder"
+expect_eq "$(ls hdr-set | grep -c '\.avrohdr$')" 1 "avro_header_dir"
+[ ! -e cp-rs-set/avro-headers ] || fail "avro_header_dir set, yet headers in the checkpoint"
 $PY - <<'PY'
 import json, os, sys
 sys.path.insert(0, os.environ.get('SL_SOURCE_DIR', '.') + '/tests/integration')
@@ -106,12 +113,14 @@ def ids(d):
     return sorted(json.loads(l)['id'] for p in data_files(d) for l in open(p))
 def errs(d):
     return [json.loads(l)['error'] for p in data_files(d, errors=True) for l in open(p)]
-assert ids('rs/lake-yes') == list(range(20)), ids('rs/lake-yes')
-assert errs('rs/errors-yes') == [], errs('rs/errors-yes')
-assert ids('rs/lake-no') == list(range(5)), ids('rs/lake-no')
-e = errs('rs/errors-no')
+for hd in ('def', 'set'):
+    assert ids('rs/lake-' + hd) == list(range(20)), (hd, ids('rs/lake-' + hd))
+    assert errs('rs/errors-' + hd) == [], (hd, errs('rs/errors-' + hd))
+assert ids('rs/lake-lost') == list(range(5)), ids('rs/lake-lost')
+e = errs('rs/errors-lost')
 assert len(e) == 3 and all('set avro_header_dir' in x for x in e), e
-print('ok: restart mid-file: 20 rows with avro_header_dir; 5 + 3 dead letters without')
+print('ok: restart mid-file: 20 rows with the saved header (default folder '
+      'or avro_header_dir); 5 + 3 dead letters when it is lost')
 PY
 # 6. declared schema
 cat > declared.yaml <<'EOF2'

@@ -2,8 +2,9 @@
 # Kafka sink: rows produced as JSON and CSV records with a key column and
 # fixed headers, read back with kcat (an independent client); and a batch
 # whose records cannot be delivered (broker down, short delivery_timeout)
-# fails without commits/N, then is produced again on restart: nothing is
-# lost (at-least-once).
+# fails without commits/N (undeliverable: fail), then is produced again
+# on restart: nothing is lost (at-least-once). test_kafka_sink_dl.sh covers
+# the default, undeliverable: dead_letter.
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/kafka_lib.sh"
 N=5000
@@ -75,6 +76,7 @@ sink:
   bootstrap_servers: $B
   topic: down
   delivery_timeout: 2s
+  undeliverable: fail
 EOF2
 kill -USR1 $MOCK_PID
 sleep 0.3

@@ -2,13 +2,15 @@
  * kafka_mock.c - a Kafka broker for tests: librdkafka's mock cluster
  * (rdkafka_mock.h) on 127.0.0.1, run as its own process (DESIGN.md §8).
  *
- *   sluice-kafka-mock [-b brokers] topic:partitions ...
+ *   sluice-kafka-mock [-b brokers] [-s] [-u topic]... topic:partitions ...
  *
  * Creates the topics, prints "BOOTSTRAP=host:port,..." on stdout (one
  * line, flushed) and serves until SIGTERM/SIGINT, or until stdin ends when
  * started with -s. Outage control for tests: SIGUSR1 takes every broker
  * down (connections dropped, new ones refused), SIGUSR2 brings them back.
  * The same works with lines "down" / "up" on stdin when -s is given.
+ * -u topic: Metadata answers UNKNOWN_TOPIC_OR_PART for that topic (a topic
+ * that does not exist: the mock would otherwise create it on first use).
  *
  * Limits of the mock (not ours): plaintext only; each partition keeps
  * about 5 MiB or 100k messages and silently drops older data.
@@ -37,7 +39,7 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: sluice-kafka-mock [-b brokers] [-s] "
+    fprintf(stderr, "usage: sluice-kafka-mock [-b brokers] [-s] [-u topic] "
                     "topic:partitions ...\n");
 }
 
@@ -45,8 +47,12 @@ int main(int argc, char **argv)
 {
     int brokers = 1, opt;
     int use_stdin = 0;
-    while ((opt = getopt(argc, argv, "b:s")) != -1) {
-        if (opt == 'b')
+    const char *unknown[16];
+    int n_unknown = 0;
+    while ((opt = getopt(argc, argv, "b:su:")) != -1) {
+        if (opt == 'u' && n_unknown < 16)
+            unknown[n_unknown++] = optarg;
+        else if (opt == 'b')
             brokers = (int)strtol(optarg, NULL, 10);
         else if (opt == 's')
             use_stdin = 1;
@@ -97,6 +103,9 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    for (int i = 0; i < n_unknown; i++)
+        rd_kafka_mock_topic_set_error(mc, unknown[i],
+                                      RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
