@@ -121,4 +121,11 @@ int sl_kafka_conf_build(const struct sl_conf *connections,
                         const struct sl_conf *properties, const char *what,
                         void **out, struct sl_error *err);
 
+/* Call right after rd_kafka_new() with the client (rd_kafka_t *) made from
+ * a configuration of sl_kafka_conf_build: with AWS_MSK_IAM it has the
+ * token refresh callback served on librdkafka's background thread, so the
+ * first token is there before the client's first request, whatever the
+ * part polls. Otherwise it does nothing. */
+void sl_kafka_conn_started(void *rk);
+
 #endif

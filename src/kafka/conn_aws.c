@@ -291,4 +291,24 @@ static void msk_refresh(rd_kafka_t *rk, const char *cfg_text, void *opaque)
 void sl__kafka_msk_install(void *rd_conf)
 {
     rd_kafka_conf_set_oauthbearer_token_refresh_cb(rd_conf, msk_refresh);
+    /* served by sl_kafka_conn_started on the background thread */
+    rd_kafka_conf_enable_sasl_queue(rd_conf, 1);
+}
+
+void sl_kafka_conn_started(void *rk)
+{
+    const rd_kafka_conf_t *conf = rd_kafka_conf(rk);
+    char mech[64];
+    size_t n = sizeof mech;
+    if (rd_kafka_conf_get(conf, "sasl.mechanisms", mech, &n) !=
+            RD_KAFKA_CONF_OK ||
+        strcmp(mech, "OAUTHBEARER") != 0)
+        return;
+    rd_kafka_error_t *e = rd_kafka_sasl_background_callbacks_enable(rk);
+    if (e) {
+        sl_warn("kafka: MSK IAM token refresh on the background thread: %s "
+                "(tokens are then made when the client is polled)",
+                rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
 }
