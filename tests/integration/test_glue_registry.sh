@@ -17,7 +17,7 @@ start_mock glue:1
 mkdir -p state/glue empty
 echo '{"AKIDGLUETEST": "glue/Secret+Key"}' > state/keys.json
 FAKE_PID=
-trap 'rc=$?; [ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; [ -n "$MOCK_PID" ] && kill $MOCK_PID 2>/dev/null; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
+trap 'rc=$?; kill $FAKE_PID $MOCK_PID 2>/dev/null || true; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
 start_fake() {
   $PY "$SRC_DIR/tests/aws/fake_json_api.py" state > fake.out 2> fake.err &
   FAKE_PID=$!

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/s3lib.sh"
 command -v openssl >/dev/null || fail "openssl missing"
 SRV=
-trap 'rc=$?; [ -n "$SRV" ] && kill $SRV 2>/dev/null; s3_cleanup; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
+trap 'rc=$?; kill $SRV 2>/dev/null || true; s3_cleanup; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
 start_s3rver certs
 
 ca() { openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -subj "/CN=$1" -days 2 -out "$1.pem" 2>/dev/null; }

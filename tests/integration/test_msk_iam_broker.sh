@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || fail "openssl missing"
 PIDS=()
-trap 'rc=$?; for p in "${PIDS[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
+trap 'rc=$?; for p in "${PIDS[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
 
