@@ -165,11 +165,13 @@ int sl_aws_glue_schema_version(struct sl_aws_json *c, const char *uuid,
     } else if (st && strcmp(st, "AVAILABLE") != 0) {
         rc = sl_error_set(
             err, strcmp(st, "PENDING") == 0 ? SL_ENOTFOUND : SL_EINVAL,
-            "Glue schema version %s is %s, not AVAILABLE", uuid, st);
+            "Glue GetSchemaVersion %s: the version is %s, not AVAILABLE", uuid,
+            st);
     } else if (fmt && strcmp(fmt, "AVRO") != 0) {
-        rc = sl_error_set(err, SL_EINVAL,
-                          "Glue schema version %s is a %s schema, not Avro",
-                          uuid, fmt);
+        rc = sl_error_set(
+            err, SL_EINVAL,
+            "Glue GetSchemaVersion %s: the version is a %s schema, not Avro",
+            uuid, fmt);
     } else if (!def) {
         rc = sl_error_set(err, SL_EIO,
                           "Glue GetSchemaVersion %s: the answer has no "
@@ -179,8 +181,9 @@ int sl_aws_glue_schema_version(struct sl_aws_json *c, const char *uuid,
         sl_buf_reset(out);
         rc = sl_buf_puts(out, def);
         if (rc)
-            rc = sl_error_set(
-                err, rc, "Glue schema version %s: definition too large", uuid);
+            rc = sl_error_set(err, rc,
+                              "Glue GetSchemaVersion %s: definition too large",
+                              uuid);
     }
     sl_conf_free(j);
     sl_buf_free(&resp);

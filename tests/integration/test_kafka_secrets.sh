@@ -11,7 +11,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/integration/kafka_lib.sh"
 export AWS_ACCESS_KEY_ID=AKIDSECRETS AWS_SECRET_ACCESS_KEY='sm/Key+1' AWS_REGION=us-east-1
-unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL
+export AWS_SESSION_TOKEN='sm+Session/Tok=='
+unset AWS_PROFILE AWS_ENDPOINT_URL
 export AWS_EC2_METADATA_DISABLED=true
 SECRET='Gl00-Scr4m:Pw!'
 start_mock t:1
@@ -54,6 +55,7 @@ nosecret() { # file...
   for f in "$@"; do
     grep -qF "$SECRET" "$f" && fail "the secret is in $f"
     grep -qF "sm/Key+1" "$f" && fail "the secret key is in $f"
+    grep -qF "sm+Session" "$f" && fail "the session token is in $f"
   done
   return 0
 }
@@ -72,6 +74,7 @@ assert len(log) == 1, log
 r = log[0]
 assert r["target"] == "secretsmanager.GetSecretValue", r
 assert r["sig_ok"] and r["scope"] == ["secretsmanager", "us-east-1"], r
+assert r["token"] and r["content_type"] == "application/x-amz-json-1.1", r
 print("ok: GetSecretValue signed as botocore signs it")
 PY
 # ... librdkafka got a user (the job sets none: it came from the JSON
