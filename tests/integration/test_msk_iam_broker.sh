@@ -4,7 +4,8 @@
 # ApiVersions, SaslHandshake, SaslAuthenticate), which checks the bearer
 # token with botocore exactly as MSK checks it (presigned
 # kafka-cluster:Connect URL, signature recomputed from the secret key).
-# librdkafka asks sluice's token refresh callback for the token; the
+# librdkafka asks sluice's token refresh callback for the token (in the
+# Kafka source, and in the Kafka sink); the
 # credentials come from the chain (environment, with a session token;
 # then the container provider, whose short-lived credentials make the
 # token lifetime short, so librdkafka asks for a new token before the
@@ -81,6 +82,33 @@ for m in re.findall(r"[A-Za-z0-9_-]{200,}", open(sys.argv[1]).read()):
     assert b"kafka-cluster" not in u, "token leaked"
 PY
 echo "ok: environment credentials"
+
+# the Kafka sink authenticates the same way
+: > auth.log
+cat > sink.yaml <<EOF2
+name: msk-sink
+checkpoint: ./cp-sink
+connections:
+  msk:
+    bootstrap_servers: localhost:$BPORT
+    security_protocol: SASL_SSL
+    ssl: {ca_file: $T/ca.pem}
+    sasl: {mechanism: AWS_MSK_IAM, region: eu-west-1}
+source: {type: generator, count: 3}
+sink:
+  type: kafka
+  connection: msk
+  topic: out
+  delivery_timeout: 4s
+  properties: {reconnect.backoff.ms: "100", reconnect.backoff.max.ms: "300"}
+EOF2
+timeout 60 "$SLUICE" run sink.yaml --until-idle > sink.out 2>&1 || true
+$PY - <<'PY' || { tail sink.out; fail "sink: authentication"; }
+import json
+log = [json.loads(l) for l in open("auth.log")]
+assert log and all(r["ok"] and r["akid"] == "AKIDMSKENV" for r in log), log
+print("ok: the Kafka sink authenticated %d times" % len(log))
+PY
 
 # 2. a wrong secret key: the broker refuses the token and says why
 : > auth.log
