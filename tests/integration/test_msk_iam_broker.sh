@@ -6,7 +6,8 @@
 # kafka-cluster:Connect URL, signature recomputed from the secret key).
 # librdkafka asks sluice's token refresh callback for the token (in the
 # Kafka source, and in the Kafka sink); the
-# credentials come from the chain (environment, with a session token;
+# credentials come from the chain (environment, with a session token; a
+# profile named in the connection's aws: map;
 # then the container provider, whose short-lived credentials make the
 # token lifetime short, so librdkafka asks for a new token before the
 # old one expires). The fake broker serves no data: the runs end with an
@@ -109,6 +110,28 @@ log = [json.loads(l) for l in open("auth.log")]
 assert log and all(r["ok"] and r["akid"] == "AKIDMSKENV" for r in log), log
 print("ok: the Kafka sink authenticated %d times" % len(log))
 PY
+
+# a named profile from the connection's aws: map (sasl.oauthbearer.config
+# carries it to the refresher)
+: > auth.log
+printf '[msk]\naws_access_key_id = AKIDMSKPROFILE\naws_secret_access_key = msk/profile+Secret\n' > credentials
+$PY - <<'PY'
+import json
+k = json.load(open("keys.json")); k["AKIDMSKPROFILE"] = "msk/profile+Secret"
+json.dump(k, open("keys.json", "w"))
+PY
+sed 's/sasl: {mechanism: AWS_MSK_IAM, region: eu-west-1}/&\n    aws: {profile: msk}/' job.yaml > profile.yaml
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+  AWS_SHARED_CREDENTIALS_FILE=$T/credentials \
+  timeout 60 "$SLUICE" run profile.yaml --until-idle > profile.out 2>&1 && fail "profile: ran?"
+$PY - <<'PY' || { tail profile.out; fail "profile: authentication"; }
+import json
+log = [json.loads(l) for l in open("auth.log")]
+assert log and all(r["ok"] and r["akid"] == "AKIDMSKPROFILE" and not r["session"]
+                   for r in log), log
+print("ok: profile credentials, %d authentications" % len(log))
+PY
+grep -q "credentials from profile msk" profile.out || fail "profile not named in the log"
 
 # 2. a wrong secret key: the broker refuses the token and says why
 : > auth.log
