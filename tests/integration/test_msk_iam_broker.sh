@@ -5,13 +5,12 @@
 # token with botocore exactly as MSK checks it (presigned
 # kafka-cluster:Connect URL, signature recomputed from the secret key).
 # librdkafka asks sluice's token refresh callback for the token (in the
-# Kafka source, and in the Kafka sink); the
-# credentials come from the chain (environment, with a session token; a
-# profile named in the connection's aws: map;
-# then the container provider, whose short-lived credentials make the
-# token lifetime short, so librdkafka asks for a new token before the
-# old one expires). The fake broker serves no data: the runs end with an
-# error after authenticating.
+# Kafka source, and in the Kafka sink); the credentials come from the
+# chain: the environment, with a session token; a profile named in the
+# connection's aws: map; a wrong secret key (refused); then the container
+# provider, whose short-lived credentials make the token lifetime short,
+# so librdkafka asks for a new token before the old one expires. The fake
+# broker serves no data: the runs end with an error after authenticating.
 source "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || fail "openssl missing"
 PIDS=()
