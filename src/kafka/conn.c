@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "aws/services.h"
+#include "buf.h"
 #include "kafka/conn_aws.h"
 #include "log.h"
 
