@@ -20,12 +20,9 @@ mkdir -p state/glue empty
 echo '{"AKIDGLUETEST": "glue/Secret+Key"}' > state/keys.json
 FAKE_PID=
 trap 'rc=$?; kill $FAKE_PID $MOCK_PID 2>/dev/null || true; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
-start_fake() {
-  $PY "$SRC_DIR/tests/aws/fake_json_api.py" state > fake.out 2> fake.err &
-  FAKE_PID=$!
-  for _ in $(seq 100); do grep -q PORT= fake.out 2>/dev/null && break; sleep 0.05; done
-  PORT=$(sed -n 's/PORT=//p' fake.out)
-  [ -n "$PORT" ] || fail "fake endpoint did not start: $(cat fake.err)"
+start_fake() { # [VAR=value...] for the endpoint
+  start_peer fake env "$@" $PY "$SRC_DIR/tests/aws/fake_json_api.py" state
+  FAKE_PID=$PEER_PID PORT=$PEER_PORT
 }
 stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; }
 
@@ -87,7 +84,7 @@ EOF2
 }
 
 # 1. endpoint up, answering 500 then ThrottlingException first
-FAKE_FAIL_FIRST=1 FAKE_THROTTLE_FIRST=1 start_fake
+start_fake FAKE_FAIL_FIRST=1 FAKE_THROTTLE_FIRST=1
 job up "http://127.0.0.1:$PORT"
 "$SLUICE" run up.yaml > up.out 2> up.log || { cat up.log; fail "run up"; }
 stop_fake

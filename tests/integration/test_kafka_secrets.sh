@@ -24,12 +24,10 @@ json.dump({"AmazonMSK_etl": json.dumps({"username": "glueuser",
                                         "password": sys.argv[1]})},
           open("state/secrets.json", "w"))
 PY
-$PY "$SRC_DIR/tests/aws/fake_json_api.py" state > fake.out 2> fake.err &
-FAKE_PID=$!
+FAKE_PID=
 trap 'rc=$?; kill $FAKE_PID $MOCK_PID 2>/dev/null || true; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
-for _ in $(seq 100); do grep -q PORT= fake.out 2>/dev/null && break; sleep 0.05; done
-PORT=$(sed -n 's/PORT=//p' fake.out)
-[ -n "$PORT" ] || fail "fake endpoint did not start: $(cat fake.err)"
+start_peer fake $PY "$SRC_DIR/tests/aws/fake_json_api.py" state
+FAKE_PID=$PEER_PID PORT=$PEER_PORT
 
 cat > job.yaml <<EOF2
 name: secrets

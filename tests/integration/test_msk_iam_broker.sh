@@ -31,11 +31,9 @@ for i in range(1, 50):
     keys["ASIACONTAINER%d" % i] = "fakeSECRETkey/container+%d" % i
 json.dump(keys, open("keys.json", "w"))
 PY
-$PY "$SRC_DIR/tests/aws/fake_msk_broker.py" srv.pem srv.key keys.json auth.log > broker.out 2> broker.err &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q PORT= broker.out 2>/dev/null && break; sleep 0.05; done
-BPORT=$(sed -n 's/PORT=//p' broker.out)
-[ -n "$BPORT" ] || fail "fake broker did not start: $(cat broker.err)"
+start_peer broker $PY "$SRC_DIR/tests/aws/fake_msk_broker.py" srv.pem srv.key keys.json auth.log
+PIDS+=("$PEER_PID")
+BPORT=$PEER_PORT
 
 cat > job.yaml <<EOF2
 name: msk
@@ -142,11 +140,9 @@ echo "ok: a token signed with the wrong key is refused"
 # the credentials, and librdkafka asks again before it expires
 : > auth.log
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-FAKE_EXPIRES_IN=4 $PY "$SRC_DIR/tests/aws/fake_endpoints.py" endpoints.log > ep.out 2> ep.err &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q PORT= ep.out 2>/dev/null && break; sleep 0.05; done
-EPORT=$(sed -n 's/PORT=//p' ep.out)
-[ -n "$EPORT" ] || fail "fake endpoints did not start"
+start_peer endpoints env FAKE_EXPIRES_IN=4 $PY "$SRC_DIR/tests/aws/fake_endpoints.py" endpoints.log
+PIDS+=("$PEER_PID")
+EPORT=$PEER_PORT
 export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$EPORT/container/creds
 timeout 60 "$SLUICE" run job.yaml --until-idle > cont.out 2>&1 && fail "container: ran?"
 $PY - <<'PY' || { grep "MSK IAM" cont.out; fail "container: refresh"; }
