@@ -3,10 +3,11 @@
  *
  * Retry decision, per attempt: a transport failure (connect, timeout,
  * connection dropped mid-way) or a retryable status (500, 502, 503, 504,
- * 429, and 400/403 bodies whose Code is a throttling or RequestTimeout
- * code) is retried up to max_attempts with a delay drawn uniformly from
- * [0, min(max_delay, base_delay * 2^attempt)] ("full jitter"). A request
- * that is not idempotent is retried only when it cannot have taken effect.
+ * 429, and 400/403 bodies whose Code, or JSON __type, is a throttling
+ * or RequestTimeout code) is retried up to max_attempts with a delay drawn
+ * uniformly from [0, min(max_delay, base_delay * 2^attempt)] ("full jitter"). A
+ * request that is not idempotent is retried only when it cannot have taken
+ * effect.
  */
 #include "aws/http.h"
 
@@ -18,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "aws/json_api.h"
 #include "log.h"
 
 #define DEFAULT_MAX_RESPONSE (64u << 20)
@@ -324,6 +326,14 @@ void sl_aws_error_text(const struct sl_aws_http_resp *r, char *out, size_t n)
     const char *b = (const char *)r->body.data;
     bool hc = b && sl_aws_xml_next(b, r->body.len, &p1, "Code", &code) == 0;
     bool hm = b && sl_aws_xml_next(b, r->body.len, &p2, "Message", &msg) == 0;
+    if (b && !hc && !hm && r->body.len && b[0] == '{' &&
+        !sl_buf_reserve(&code, 256) && !sl_buf_reserve(&msg, 1024)) {
+        /* a JSON API's {"__type": ..., "message": ...} */
+        sl_aws_json_error_parse(b, r->body.len, (char *)code.data, 256,
+                                (char *)msg.data, 1024);
+        hc = code.data[0] != '\0';
+        hm = msg.data[0] != '\0';
+    }
     snprintf(out, n, "HTTP %ld%s%s%s%s%s%s", r->status, hc ? " " : "",
              hc ? (char *)code.data : "", hm ? ": " : "",
              hm ? (char *)msg.data : "",
@@ -354,7 +364,9 @@ static bool retryable_status(const struct sl_aws_http_resp *r, bool *throttle)
         static const char *codes[] = {
             "<Code>RequestTimeout</Code>", "<Code>Throttling</Code>",
             "<Code>ThrottlingException</Code>", "<Code>SlowDown</Code>",
-            "<Code>RequestLimitExceeded</Code>"};
+            "<Code>RequestLimitExceeded</Code>",
+            /* JSON APIs: {"__type": "[ns#]ThrottlingException", ...} */
+            "ThrottlingException\"", "TooManyRequestsException\""};
         const char *b = (const char *)r->body.data;
         for (size_t i = 0; b && i < sizeof(codes) / sizeof(*codes); i++)
             if (memmem(b, r->body.len, codes[i], strlen(codes[i]))) {

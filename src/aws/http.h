@@ -89,7 +89,8 @@ void sl_aws_url_for_log(const char *url, char *out, size_t n);
  * *pos on; *pos moves past it. SL_ENOTFOUND when absent. */
 int sl_aws_xml_next(const char *xml, size_t len, size_t *pos, const char *tag,
                     struct sl_buf *out);
-/* Short description of an AWS error body: "Code: Message". */
+/* Short description of an AWS error body (XML Code and Message, or a JSON
+ * API's __type and message): "HTTP 400 Code: Message". */
 void sl_aws_error_text(const struct sl_aws_http_resp *r, char *out, size_t n);
 
 #endif

@@ -46,6 +46,9 @@ struct opts {
     char *schema_registry_user;
     char *schema_registry_password;
     char *glue_schema_dir;
+    bool glue_registry;
+    char *glue_registry_region, *glue_registry_endpoint;
+    char *glue_registry_profile, *glue_registry_role_arn;
     char *avro_header_dir;
     int64_t registry_retries;
     int64_t registry_timeout_ms;
@@ -67,6 +70,23 @@ static const struct sl_option avro_options[] = {
      OPT(schema_registry_password), "basic auth password for the registry"},
     {"glue_schema_dir", SL_OPT_STRING, NULL, NULL, false, OPT(glue_schema_dir),
      "folder of Glue Schema Registry schemas named <version-uuid>.avsc"},
+    {"glue_registry", SL_OPT_BOOL, "false", NULL, false, OPT(glue_registry),
+     "fetch Glue schema versions not in glue_schema_dir with the Glue API "
+     "(GetSchemaVersion)"},
+    {"glue_registry_region", SL_OPT_STRING, NULL, NULL, false,
+     OPT(glue_registry_region),
+     "region of the Glue Schema Registry (default: AWS_REGION, "
+     "AWS_DEFAULT_REGION, the profile's, us-east-1)"},
+    {"glue_registry_endpoint", SL_OPT_STRING, NULL, NULL, false,
+     OPT(glue_registry_endpoint),
+     "Glue endpoint http(s)://host[:port] (default: AWS_ENDPOINT_URL_GLUE, "
+     "AWS_ENDPOINT_URL, https://glue.<region>.amazonaws.com)"},
+    {"glue_registry_profile", SL_OPT_STRING, NULL, NULL, false,
+     OPT(glue_registry_profile),
+     "credentials profile for the Glue API (default: the chain)"},
+    {"glue_registry_role_arn", SL_OPT_STRING, NULL, NULL, false,
+     OPT(glue_registry_role_arn),
+     "IAM role assumed for the Glue API (STS AssumeRole)"},
     {"registry_timeout", SL_OPT_DURATION, "5s", NULL, false,
      OPT(registry_timeout_ms), "time limit of one registry request"},
     {"avro_header_dir", SL_OPT_STRING, NULL, NULL, false, OPT(avro_header_dir),
@@ -256,8 +276,14 @@ static int avro_create(const struct sl_decoder_ctx *ctx, void **st,
     }
     if ((rc = header_dir(d, o.avro_header_dir, ctx->checkpoint, err)))
         goto out;
-    if (o.schema_registry_url || o.glue_schema_dir) {
+    struct sl_aws_config glue_aws = {.region = o.glue_registry_region,
+                                     .endpoint_url = o.glue_registry_endpoint,
+                                     .profile = o.glue_registry_profile,
+                                     .role_arn = o.glue_registry_role_arn,
+                                     .tls_verify = true};
+    if (o.schema_registry_url || o.glue_schema_dir || o.glue_registry) {
         struct sl_avro_registry_conf rc_conf = {
+            .glue_aws = o.glue_registry ? &glue_aws : NULL,
             .url = o.schema_registry_url,
             .user = o.schema_registry_user,
             .password = o.schema_registry_password,

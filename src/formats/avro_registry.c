@@ -9,9 +9,14 @@
  * the dead-letter output with the reason; nothing is dropped). A Glue
  * schema file that is not there yet is waited for the same way.
  *
- * Glue: the AWS Glue Schema Registry's GetSchemaVersion API needs SigV4
- * (src/aws); until that lands, schemas come from a local folder where
- * each file is named by the schema version UUID.
+ * Glue: schemas come from a local folder where each file is named by the
+ * schema version UUID, and, for versions not there, from the Glue Schema
+ * Registry's GetSchemaVersion API (SigV4, src/aws/services.c) when
+ * glue_aws is set. Each lookup tries the folder then the API; the HTTP
+ * layer retries what failed in transit (1 + retries attempts), and a
+ * version that is not found (or still PENDING) is looked up again with
+ * the doubling backoff. The decoder keeps the parsed schema (avro.c), so
+ * a version is fetched once.
  *
  * Container headers saved on disk (avro_header_dir) are the third source
  * of writer schemas: see sl_avro_header_save.
@@ -30,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/services.h"
 #include "log.h"
 #include "options.h"
 
@@ -48,6 +54,9 @@ struct sl_avro_registry {
     struct sl_avro_registry_conf c;
     char *url, *user, *password, *glue_dir;
     CURL *curl;
+    bool glue_api;
+    struct sl_aws_json *glue; /* Glue API client (credentials at 1st use) */
+    struct sl_aws_config glue_aws;
     struct negative neg[NEG_MAX];
     size_t neg_next;
 };
@@ -71,7 +80,8 @@ int sl_avro_registry_create(const struct sl_avro_registry_conf *c,
     if ((c->url && !(r->url = strdup(c->url))) ||
         (c->user && !(r->user = strdup(c->user))) ||
         (c->password && !(r->password = strdup(c->password))) ||
-        (c->glue_dir && !(r->glue_dir = strdup(c->glue_dir)))) {
+        (c->glue_dir && !(r->glue_dir = strdup(c->glue_dir))) ||
+        (c->glue_aws && sl_aws_config_copy(&r->glue_aws, c->glue_aws))) {
         sl_avro_registry_destroy(r);
         return sl_error_set(err, SL_ENOMEM, "out of memory");
     }
@@ -79,6 +89,17 @@ int sl_avro_registry_create(const struct sl_avro_registry_conf *c,
     size_t ul = r->url ? strlen(r->url) : 0;
     while (ul && r->url[ul - 1] == '/')
         r->url[--ul] = 0;
+    r->glue_api = c->glue_aws != NULL;
+    r->c.glue_aws = NULL;
+    if (r->glue_api) {
+        /* a bad endpoint is a start-up error, not a dead letter per record */
+        int rc = sl_aws_glue_client(&r->glue_aws, (long)r->c.timeout_ms,
+                                    1 + r->c.retries, &r->glue, err);
+        if (rc) {
+            sl_avro_registry_destroy(r);
+            return rc;
+        }
+    }
     *out = r;
     return 0;
 }
@@ -93,6 +114,8 @@ void sl_avro_registry_destroy(struct sl_avro_registry *r)
     free(r->user);
     free(r->password);
     free(r->glue_dir);
+    sl_aws_json_destroy(r->glue);
+    sl_aws_config_free(&r->glue_aws);
     free(r);
 }
 
@@ -258,16 +281,37 @@ static int read_file(const char *path, struct sl_buf *out)
     return rc;
 }
 
+/* The schema file of `uuid` in glue_dir into out: 0, SL_ENOTFOUND, or an
+ * error with *path the file that could not be read. */
+static int glue_file(struct sl_avro_registry *r, const char *uuid,
+                     struct sl_buf *out, char *path, size_t path_n)
+{
+    static const char *const ext[] = {".avsc", ".json", ""};
+    int rc = SL_ENOTFOUND;
+    for (int i = 0; i < 3 && rc == SL_ENOTFOUND; i++) {
+        snprintf(path, path_n, "%s/%s%s", r->glue_dir, uuid, ext[i]);
+        struct sl_buf tmp;
+        sl_buf_init(&tmp, SCHEMA_FILE_MAX);
+        rc = read_file(path, &tmp);
+        if (!rc) {
+            sl_buf_reset(out);
+            rc = sl_buf_append(out, tmp.data, tmp.len);
+        }
+        sl_buf_free(&tmp);
+    }
+    return rc;
+}
+
 int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
                           struct sl_buf *out, struct sl_error *err)
 {
     char uuid[37];
     sl_avro_uuid_text(id, uuid);
-    if (!r || !r->glue_dir)
+    if (!r || (!r->glue_dir && !r->glue_api))
         return sl_error_set(err, SL_EINVAL,
-                            "Glue-framed Avro (schema version %s) but no "
-                            "glue_schema_dir is set (the GetSchemaVersion "
-                            "API is not supported yet)",
+                            "Glue-framed Avro (schema version %s) but "
+                            "neither glue_schema_dir nor glue_registry is "
+                            "set",
                             uuid);
     uint8_t key[16];
     memcpy(key, id, 16);
@@ -278,9 +322,8 @@ int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
                             "%s (failed recently; not looked "
                             "up again yet)",
                             ng->msg);
-    static const char *const ext[] = {".avsc", ".json", ""};
     int rc = SL_ENOTFOUND;
-    char path[4096];
+    char path[4096] = "";
     int64_t wait = r->c.backoff_ms;
     for (int attempt = 0; attempt <= r->c.retries && rc == SL_ENOTFOUND;
          attempt++) {
@@ -288,32 +331,30 @@ int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
             sleep_ms(wait);
             wait *= 2;
         }
-        for (int i = 0; i < 3 && rc == SL_ENOTFOUND; i++) {
-            snprintf(path, sizeof path, "%s/%s%s", r->glue_dir, uuid, ext[i]);
-            struct sl_buf tmp;
-            sl_buf_init(&tmp, SCHEMA_FILE_MAX);
-            rc = read_file(path, &tmp);
-            if (!rc) {
-                sl_buf_reset(out);
-                rc = sl_buf_append(out, tmp.data, tmp.len);
-            }
-            sl_buf_free(&tmp);
+        if (r->glue_dir) {
+            rc = glue_file(r, uuid, out, path, sizeof path);
+            if (rc && rc != SL_ENOTFOUND)
+                return sl_error_set(err, rc,
+                                    "Glue schema version %s: cannot read "
+                                    "%s: %s",
+                                    uuid, path, sl_strerror(rc));
         }
+        if (rc == SL_ENOTFOUND && r->glue_api)
+            rc = sl_aws_glue_schema_version(r->glue, uuid, out, err);
     }
-    if (rc == SL_ENOTFOUND) {
+    if (rc == SL_ENOTFOUND && !r->glue_api)
         sl_error_set(err, rc,
                      "Glue schema version %s: no file %s/%s.avsc (or "
                      ".json, or no extension)",
                      uuid, r->glue_dir, uuid);
-        neg_add(r, key, rc, err ? err->msg : "no schema file");
-        return rc;
-    }
-    if (rc)
-        return sl_error_set(err, rc,
-                            "Glue schema version %s: cannot read "
-                            "%s: %s",
-                            uuid, path, sl_strerror(rc));
-    return 0;
+    else if (rc == SL_ENOTFOUND && r->glue_dir)
+        sl_error_prefix(err, "Glue schema version %s: not in %s, and ", uuid,
+                        r->glue_dir);
+    else if (rc)
+        sl_error_prefix(err, "Glue schema version %s: ", uuid);
+    if (rc && rc != SL_ENOMEM)
+        neg_add(r, key, rc, err ? err->msg : "Glue schema lookup failed");
+    return rc;
 }
 
 /* ---- container headers on disk ---- */

@@ -3,7 +3,8 @@
  * message comes from: a Confluent Schema Registry (GET
  * /schemas/ids/{id} over HTTP with libcurl, optional basic auth) or, for
  * the AWS Glue Schema Registry, a local folder of schema files named by
- * the schema version UUID. Fetches are retried with backoff; an id that
+ * the schema version UUID and then the Glue API (GetSchemaVersion, SigV4,
+ * src/aws). Fetches are retried with backoff; an id that
  * failed is not asked again for a while (negative cache) so a registry
  * outage does not stall every record. Caching of parsed schemas is the
  * decoder's (avro.c).
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws/credentials.h"
 #include "buf.h"
 #include "error.h"
 
@@ -22,10 +24,14 @@ struct sl_avro_registry_conf {
     const char *user; /* basic auth, or NULL */
     const char *password;
     const char *glue_dir; /* folder of <uuid>.avsc / <uuid>.json / <uuid> */
-    int retries;          /* attempts after the first (default 3) */
-    int64_t backoff_ms;   /* first wait; doubles (default 100) */
-    int64_t negative_ms;  /* remember a failure this long (default 10 s) */
-    int64_t timeout_ms;   /* per HTTP request (default 5 s) */
+    /* Non-NULL: a version not in glue_dir is fetched from the Glue API
+     * with these settings (region, endpoint_url = Glue's, profile, role);
+     * copied. */
+    const struct sl_aws_config *glue_aws;
+    int retries;         /* attempts after the first (default 3) */
+    int64_t backoff_ms;  /* first wait; doubles (default 100) */
+    int64_t negative_ms; /* remember a failure this long (default 10 s) */
+    int64_t timeout_ms;  /* per HTTP request (default 5 s) */
 };
 
 struct sl_avro_registry;
@@ -40,7 +46,10 @@ void sl_avro_registry_destroy(struct sl_avro_registry *r);
  * registry could not be reached (after retries); SL_EINVAL: no URL set. */
 int sl_avro_registry_confluent(struct sl_avro_registry *r, uint32_t id,
                                struct sl_buf *out, struct sl_error *err);
-/* Schema JSON of a Glue schema version id (16 bytes) from glue_dir. */
+/* Schema JSON of a Glue schema version id (16 bytes): from glue_dir,
+ * else from the Glue API when glue_aws was set. SL_ENOTFOUND: in neither
+ * (after retries); SL_EIO: Glue could not be reached; SL_EINVAL: not an
+ * Avro schema, or neither source is configured. */
 int sl_avro_registry_glue(struct sl_avro_registry *r, const uint8_t id[16],
                           struct sl_buf *out, struct sl_error *err);
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (37 bytes with the NUL). */

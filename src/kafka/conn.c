@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/services.h"
 #include "buf.h"
+#include "kafka/conn_aws.h"
 #include "log.h"
 
 #define SECRET_FILE_MAX (64u << 10)
@@ -36,6 +38,10 @@ const struct sl_option sl_kafka_conn_options[] = {
     {"sasl", SL_OPT_NODE, NULL, NULL, false,
      OPT(struct sl_kafka_conn, sasl_node),
      "SASL: mechanism and its credentials"},
+    {"aws", SL_OPT_NODE, NULL, NULL, false, OPT(struct sl_kafka_conn, aws_node),
+     "AWS access for *_secret keys, s3:// TLS files and MSK IAM: region, "
+     "profile, role_arn, external_id, secrets_endpoint_url, "
+     "s3_endpoint_url"},
     {0},
 };
 
@@ -54,6 +60,10 @@ static const struct sl_option ssl_options[] = {
     {"key_password_file", SL_OPT_STRING, NULL, NULL, false,
      OPT(struct sl_kafka_ssl, key_password_file),
      "file holding the password of key_file"},
+    {"key_password_secret", SL_OPT_STRING, NULL, NULL, false,
+     OPT(struct sl_kafka_ssl, key_password_secret),
+     "AWS Secrets Manager secret (name or ARN) holding the password of "
+     "key_file"},
     {"keystore", SL_OPT_STRING, NULL, NULL, false,
      OPT(struct sl_kafka_ssl, keystore),
      "PKCS#12 file with the client certificate and key"},
@@ -63,6 +73,10 @@ static const struct sl_option ssl_options[] = {
     {"keystore_password_file", SL_OPT_STRING, NULL, NULL, false,
      OPT(struct sl_kafka_ssl, keystore_password_file),
      "file holding the password of the keystore"},
+    {"keystore_password_secret", SL_OPT_STRING, NULL, NULL, false,
+     OPT(struct sl_kafka_ssl, keystore_password_secret),
+     "AWS Secrets Manager secret (name or ARN) holding the password of the "
+     "keystore"},
     {"verify", SL_OPT_BOOL, "true", NULL, false,
      OPT(struct sl_kafka_ssl, verify),
      "verify the brokers' certificates (leave on)"},
@@ -84,6 +98,10 @@ static const struct sl_option sasl_options[] = {
     {"password_file", SL_OPT_STRING, NULL, NULL, false,
      OPT(struct sl_kafka_sasl, password_file),
      "file holding the PLAIN / SCRAM password"},
+    {"password_secret", SL_OPT_STRING, NULL, NULL, false,
+     OPT(struct sl_kafka_sasl, password_secret),
+     "AWS Secrets Manager secret (name or ARN) holding the PLAIN / SCRAM "
+     "password, or Glue's JSON {\"username\", \"password\"}"},
     {"keytab", SL_OPT_STRING, NULL, NULL, false,
      OPT(struct sl_kafka_sasl, keytab), "GSSAPI: Kerberos keytab file"},
     {"krb5_conf", SL_OPT_STRING, NULL, NULL, false,
@@ -107,6 +125,7 @@ void sl_kafka_conn_free(struct sl_kafka_conn *c)
     free(c->name);
     sl_options_free(ssl_options, &c->ssl);
     sl_options_free(sasl_options, &c->sasl);
+    sl_options_free(sl__kafka_aws_options, &c->aws);
     sl_options_free(sl_kafka_conn_options, c);
     memset(c, 0, sizeof *c);
 }
@@ -119,6 +138,12 @@ static bool is_sasl(const char *proto)
 static bool is_ssl(const char *proto)
 {
     return strcmp(proto, "SSL") == 0 || strcmp(proto, "SASL_SSL") == 0;
+}
+
+/* At most one of a secret's three sources. */
+static bool one_source(const char *value, const char *file, const char *secret)
+{
+    return (value != NULL) + (file != NULL) + (secret != NULL) <= 1;
 }
 
 /* Rules between keys, checked once parsed. */
@@ -156,30 +181,36 @@ static int check(const struct sl_kafka_conn *c, const struct sl_conf *node,
                             "%s: connection %s: use ssl.keystore or "
                             "ssl.cert_file + ssl.key_file, not both",
                             w, n);
-    if (s->key_password && s->key_password_file)
+    if (!one_source(s->key_password, s->key_password_file,
+                    s->key_password_secret))
         return sl_error_set(err, SL_EINVAL,
-                            "%s: connection %s: ssl.key_password and "
-                            "ssl.key_password_file both set",
+                            "%s: connection %s: set one of ssl.key_password, "
+                            "ssl.key_password_file and ssl.key_password_secret",
                             w, n);
-    if (s->keystore_password && s->keystore_password_file)
+    if (!one_source(s->keystore_password, s->keystore_password_file,
+                    s->keystore_password_secret))
         return sl_error_set(err, SL_EINVAL,
-                            "%s: connection %s: ssl.keystore_password and "
-                            "ssl.keystore_password_file both set",
+                            "%s: connection %s: set one of "
+                            "ssl.keystore_password, ssl.keystore_password_file "
+                            "and ssl.keystore_password_secret",
                             w, n);
     if (!c->has_sasl)
         return 0;
     const struct sl_kafka_sasl *a = &c->sasl;
     const char *m = a->mechanism;
-    if (a->password && a->password_file)
+    if (!one_source(a->password, a->password_file, a->password_secret))
         return sl_error_set(err, SL_EINVAL,
-                            "%s: connection %s: sasl.password and "
-                            "sasl.password_file both set",
+                            "%s: connection %s: set one of sasl.password, "
+                            "sasl.password_file and sasl.password_secret",
                             w, n);
+    /* a JSON secret may carry the username too */
     if ((strcmp(m, "PLAIN") == 0 || strncmp(m, "SCRAM-", 6) == 0) &&
-        (!a->username || !(a->password || a->password_file)))
+        (!(a->username || a->password_secret) ||
+         !(a->password || a->password_file || a->password_secret)))
         return sl_error_set(err, SL_EINVAL,
                             "%s: connection %s: SASL %s needs sasl.username "
-                            "and sasl.password (or sasl.password_file)",
+                            "and sasl.password (or sasl.password_file, or "
+                            "sasl.password_secret)",
                             w, n, m);
     if (strcmp(m, "GSSAPI") == 0 && !a->principal)
         return sl_error_set(err, SL_EINVAL,
@@ -232,6 +263,12 @@ int sl_kafka_conn_parse(const struct sl_conf *connections, const char *name,
         rc = sl_options_parse(sasl_options, NULL, c->sasl_node, s2, &c->sasl,
                               err);
         c->has_sasl = true;
+    }
+    if (!rc && c->aws_node) {
+        char s2[320];
+        snprintf(s2, sizeof s2, "%s.aws", sect);
+        rc = sl_options_parse(sl__kafka_aws_options, NULL, c->aws_node, s2,
+                              &c->aws, err);
     }
     if (!rc)
         rc = check(c, node, err);
@@ -346,24 +383,95 @@ static int read_secret(const char *conn, const char *key, const char *path,
     return 0;
 }
 
-/* value or the content of value_file, as a secret property. */
-static int set_secret(struct sl_kafka_props *p, const struct sl_kafka_conn *c,
-                      const char *prop, const char *value, const char *key,
-                      const char *file, struct sl_error *err)
+/* Where one secret comes from: a value, a file or a Secrets Manager
+ * secret (at most one is set; check() saw to it). */
+struct secret_src {
+    const char *prop;  /* the librdkafka property */
+    const char *value; /* the value itself */
+    const char *file_key, *file;
+    const char *secret_key, *secret;
+};
+
+/* The secret from a Secrets Manager secret into out (the caller wipes
+ * it): the "password" member of a JSON object secret, else the whole
+ * string; a JSON secret's "username" into *username when username is not
+ * NULL (caller frees). */
+static int fetch_secret(const struct sl_kafka_conn *c, struct sl_aws_json **sm,
+                        const struct secret_src *s, struct sl_buf *out,
+                        char **username, struct sl_error *err)
 {
-    if (value)
-        return sl_kafka_props_set(p, prop, value, true)
+    struct sl_buf whole, user;
+    sl_buf_init(&whole, 0); /* bounded by sl_aws_secret_get */
+    sl_buf_init(&user, SECRET_FILE_MAX);
+    int rc = sl__kafka_secret_get(sm, c, s->secret_key, s->secret, &whole, err);
+    if (!rc) {
+        if (sl_aws_secret_field((char *)whole.data, whole.len, "password",
+                                out) != 0) {
+            sl_buf_reset(out);
+            rc = sl_buf_append(out, whole.data, whole.len);
+            if (!rc)
+                rc = sl_buf_cstr(out);
+        } else if (username &&
+                   sl_aws_secret_field((char *)whole.data, whole.len,
+                                       "username", &user) == 0 &&
+                   !(*username = strdup((char *)user.data))) {
+            rc = SL_ENOMEM;
+        }
+        if (rc)
+            rc = sl_error_set(err, rc, "connection %s: %s '%s': %s", c->name,
+                              s->secret_key, s->secret, sl_strerror(rc));
+    }
+    if (whole.data)
+        memset(whole.data, 0, whole.cap);
+    sl_buf_free(&whole);
+    sl_buf_free(&user);
+    return rc;
+}
+
+/* The secret of s, as a secret property. */
+static int set_secret(struct sl_kafka_props *p, const struct sl_kafka_conn *c,
+                      struct sl_aws_json **sm, const struct secret_src *s,
+                      char **username, struct sl_error *err)
+{
+    if (s->value)
+        return sl_kafka_props_set(p, s->prop, s->value, true)
                    ? sl_error_set(err, SL_ENOMEM, "out of memory")
                    : 0;
-    if (!file)
+    if (!s->file && !s->secret)
         return 0;
     struct sl_buf b;
-    int rc = read_secret(c->name, key, file, &b, err);
+    int rc;
+    if (s->file) {
+        rc = read_secret(c->name, s->file_key, s->file, &b, err);
+    } else {
+        sl_buf_init(&b, SECRET_FILE_MAX);
+        rc = fetch_secret(c, sm, s, &b, username, err);
+        if (rc)
+            sl_buf_free(&b);
+    }
     if (rc)
         return rc;
-    rc = sl_kafka_props_set(p, prop, (char *)b.data, true);
+    rc = sl_kafka_props_set(p, s->prop, (char *)b.data, true);
     memset(b.data, 0, b.len);
     sl_buf_free(&b);
+    return rc ? sl_error_set(err, SL_ENOMEM, "out of memory") : 0;
+}
+
+/* A TLS file property: the path as given, or the local copy of an s3://
+ * object. */
+static int set_path(struct sl_kafka_props *p, const struct sl_kafka_conn *c,
+                    const char *prop, const char *key, const char *value,
+                    struct sl_error *err)
+{
+    if (!value)
+        return 0;
+    char *local = NULL;
+    int rc = 0;
+    if (strncmp(value, "s3://", 5) == 0 &&
+        (rc = sl__kafka_s3_file(c, key, value, &local, err)))
+        return rc;
+    rc = sl_kafka_props_set(p, prop, local ? local : value, false);
+    free(local);
     return rc ? sl_error_set(err, SL_ENOMEM, "out of memory") : 0;
 }
 
@@ -388,6 +496,8 @@ int sl_kafka_conn_props(const struct sl_kafka_conn *c,
 {
     memset(out, 0, sizeof *out);
     struct sl_kafka_props *p = out;
+    struct sl_aws_json *sm = NULL; /* Secrets Manager, made when needed */
+    char *secret_user = NULL;
     char proto[32];
     size_t i = 0;
     for (; c->security_protocol[i] && i + 1 < sizeof proto; i++)
@@ -397,36 +507,40 @@ int sl_kafka_conn_props(const struct sl_kafka_conn *c,
         sl_kafka_props_set(p, "bootstrap.servers", c->bootstrap_servers, false);
     if (!rc)
         rc = sl_kafka_props_set(p, "security.protocol", proto, false);
+    if (rc)
+        goto nomem;
     const struct sl_kafka_ssl *s = &c->ssl;
-    if (!rc && is_ssl(c->security_protocol)) {
-        if (!rc && s->ca_file)
-            rc = sl_kafka_props_set(p, "ssl.ca.location", s->ca_file, false);
-        if (!rc && s->cert_file)
-            rc = sl_kafka_props_set(p, "ssl.certificate.location", s->cert_file,
-                                    false);
-        if (!rc && s->key_file)
-            rc = sl_kafka_props_set(p, "ssl.key.location", s->key_file, false);
-        if (!rc && s->keystore)
-            rc = sl_kafka_props_set(p, "ssl.keystore.location", s->keystore,
-                                    false);
-        if (!rc)
-            rc = sl_kafka_props_set(p, "enable.ssl.certificate.verification",
-                                    s->verify ? "true" : "false", false);
+    if (is_ssl(c->security_protocol)) {
+        if ((rc = set_path(p, c, "ssl.ca.location", "ssl.ca_file", s->ca_file,
+                           err)) ||
+            (rc = set_path(p, c, "ssl.certificate.location", "ssl.cert_file",
+                           s->cert_file, err)) ||
+            (rc = set_path(p, c, "ssl.key.location", "ssl.key_file",
+                           s->key_file, err)) ||
+            (rc = set_path(p, c, "ssl.keystore.location", "ssl.keystore",
+                           s->keystore, err)))
+            goto fail;
+        rc = sl_kafka_props_set(p, "enable.ssl.certificate.verification",
+                                s->verify ? "true" : "false", false);
         if (!rc)
             rc = sl_kafka_props_set(
                 p, "ssl.endpoint.identification.algorithm",
                 s->endpoint_identification ? "https" : "none", false);
         if (rc)
             goto nomem;
-        if ((rc = set_secret(p, c, "ssl.key.password", s->key_password,
-                             "ssl.key_password_file", s->key_password_file,
-                             err)) ||
-            (rc = set_secret(p, c, "ssl.keystore.password",
-                             s->keystore_password, "ssl.keystore_password_file",
-                             s->keystore_password_file, err)))
+        struct secret_src key = {
+            "ssl.key.password",        s->key_password,
+            "ssl.key_password_file",   s->key_password_file,
+            "ssl.key_password_secret", s->key_password_secret};
+        struct secret_src ks = {
+            "ssl.keystore.password",        s->keystore_password,
+            "ssl.keystore_password_file",   s->keystore_password_file,
+            "ssl.keystore_password_secret", s->keystore_password_secret};
+        if ((rc = set_secret(p, c, &sm, &key, NULL, err)) ||
+            (rc = set_secret(p, c, &sm, &ks, NULL, err)))
             goto fail;
     }
-    if (!rc && c->has_sasl) {
+    if (c->has_sasl) {
         const struct sl_kafka_sasl *a = &c->sasl;
         const char *m = a->mechanism;
         if (strcmp(m, "AWS_MSK_IAM") == 0) {
@@ -444,22 +558,47 @@ int sl_kafka_conn_props(const struct sl_kafka_conn *c,
             }
             out->msk_iam = true;
             rc = sl_kafka_props_set(p, "sasl.mechanisms", "OAUTHBEARER", false);
-            /* Kept for the token refresher: the region the token is
-             * signed for (not a librdkafka property). */
+            /* for the token refresher (conn_aws.c): region and how to get
+             * credentials, no secret */
+            struct sl_buf cfg;
+            sl_buf_init(&cfg, 8192);
             if (!rc)
-                rc = sl_kafka_props_set(p, "sluice.msk.region", region, false);
+                rc = sl__kafka_msk_config(c, region, &cfg);
+            if (!rc)
+                rc = sl_kafka_props_set(p, "sasl.oauthbearer.config",
+                                        (char *)cfg.data, false);
+            sl_buf_free(&cfg);
         } else {
             rc = sl_kafka_props_set(p, "sasl.mechanisms", m, false);
         }
-        if (!rc && a->username)
-            rc = sl_kafka_props_set(p, "sasl.username", a->username, false);
         if (rc)
             goto nomem;
-        if (strcmp(m, "PLAIN") == 0 || strncmp(m, "SCRAM-", 6) == 0) {
-            if ((rc = set_secret(p, c, "sasl.password", a->password,
-                                 "sasl.password_file", a->password_file, err)))
-                goto fail;
+        bool userpass = strcmp(m, "PLAIN") == 0 || strncmp(m, "SCRAM-", 6) == 0;
+        /* the password first: a JSON secret may name the user */
+        struct sl_kafka_props pw = {0};
+        struct secret_src src = {"sasl.password",        a->password,
+                                 "sasl.password_file",   a->password_file,
+                                 "sasl.password_secret", a->password_secret};
+        if (userpass &&
+            (rc = set_secret(&pw, c, &sm, &src,
+                             a->username ? NULL : &secret_user, err)))
+            goto fail;
+        const char *user = a->username ? a->username : secret_user;
+        if (userpass && !user) {
+            sl_kafka_props_free(&pw);
+            rc = sl_error_set(err, SL_EINVAL,
+                              "connection %s: no sasl.username, and secret "
+                              "'%s' is not a JSON secret with a \"username\"",
+                              c->name, a->password_secret);
+            goto fail;
         }
+        if (user)
+            rc = sl_kafka_props_set(p, "sasl.username", user, false);
+        for (size_t k = 0; !rc && k < pw.n; k++)
+            rc = sl_kafka_props_set(p, pw.v[k].name, pw.v[k].value, true);
+        sl_kafka_props_free(&pw);
+        if (rc)
+            goto nomem;
         if (strcmp(m, "GSSAPI") == 0) {
             rc = sl_kafka_props_set(p, "sasl.kerberos.service.name",
                                     a->service_name, false);
@@ -476,12 +615,14 @@ int sl_kafka_conn_props(const struct sl_kafka_conn *c,
                 goto nomem;
         }
     }
-    if (rc)
-        goto nomem;
+    sl_aws_json_destroy(sm);
+    free(secret_user);
     return 0;
 nomem:
     rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 fail:
+    sl_aws_json_destroy(sm);
+    free(secret_user);
     sl_kafka_props_free(out);
     return rc;
 }
@@ -543,15 +684,6 @@ int sl_kafka_conf_build(const struct sl_conf *connections,
         sl_kafka_conn_free(&c);
         if (rc)
             return rc;
-        if (p.msk_iam) {
-            sl_kafka_props_free(&p);
-            return sl_error_set(
-                err, SL_EINVAL,
-                "%s: connection %s: AWS_MSK_IAM is configured but the "
-                "SigV4 token provider is not built yet (see "
-                "docs/connections.md); use SASL/SCRAM or TLS meanwhile",
-                what, connection);
-        }
         if (p.krb5_config)
             setenv("KRB5_CONFIG", p.krb5_config, 1);
     } else if (sl_kafka_props_set(&p, "bootstrap.servers", bootstrap, false)) {
@@ -577,6 +709,8 @@ int sl_kafka_conf_build(const struct sl_conf *connections,
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, log_cb);
+    if (p.msk_iam)
+        sl__kafka_msk_install(conf);
     rc = sl_kafka_props_apply(&p, conf, what, err);
     sl_kafka_props_free(&p);
     if (rc) {

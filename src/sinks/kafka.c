@@ -366,6 +366,7 @@ static int ksink_open(const struct sl_sink_ctx *ctx, void **out,
         rc = sl_error_set(err, SL_EINVAL, "kafka sink: %s", ebuf);
         goto fail;
     }
+    sl_kafka_conn_started(s->rk);
     *out = s;
     return 0;
 fail:

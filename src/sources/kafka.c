@@ -349,6 +349,7 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
         rc = sl_error_set(err, SL_EINVAL, "kafka source: %s", ebuf);
         goto fail;
     }
+    sl_kafka_conn_started(s->rk);
     rd_kafka_poll_set_consumer(s->rk);
     s->q = rd_kafka_queue_get_consumer(s->rk);
     *out = s;

@@ -11,3 +11,19 @@ trap 'rc=$?; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); fil
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+
+# start_peer NAME CMD...: run a test peer that prints "PORT=n" when ready
+# in the background (stdout NAME.out, stderr NAME.err); sets PEER_PORT and
+# PEER_PID. The caller stops it.
+start_peer() {
+  local name=$1; shift
+  "$@" > "$name.out" 2> "$name.err" &
+  PEER_PID=$!
+  PEER_PORT=
+  for _ in $(seq 100); do
+    PEER_PORT=$(sed -n 's/^PORT=//p' "$name.out" 2>/dev/null || true)
+    [ -n "$PEER_PORT" ] && return 0
+    sleep 0.05
+  done
+  fail "$name did not start: $(cat "$name.err")"
+}
