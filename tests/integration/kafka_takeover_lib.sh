@@ -10,8 +10,8 @@ for i in $(seq 250 500 $((N - 1))); do POISON+=(--poison "$i"); done
 declare -A PID
 producer=
 # on any exit, also end the workers and the producer (kafka_lib.sh's trap
-# waits for every child)
-trap 'rc=$?; for p in "${PID[@]}" $producer; do kill -9 $p 2>/dev/null || true; done; [ -n "$MOCK_PID" ] && kill $MOCK_PID 2>/dev/null; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
+# waits for every child), and the S3 peers when s3lib.sh is loaded
+trap 'rc=$?; for p in "${PID[@]}" $producer; do kill -9 $p 2>/dev/null || true; done; ! declare -F s3_cleanup > /dev/null || s3_cleanup; [ -n "$MOCK_PID" ] && kill $MOCK_PID 2>/dev/null; wait 2>/dev/null; if [ $rc -eq 0 ]; then rm -rf "$T"; else echo "FAILED (rc=$rc); files kept in $T" >&2; fi; exit $rc' EXIT
 # start_worker CASE W [FAULT]
 start_worker() {
   SLUICE_FAULT=${3:-} W=$2 "$SLUICE" run "$1/job.yaml" 2>> "$1/$2.log" &
