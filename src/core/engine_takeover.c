@@ -57,9 +57,17 @@ static int take_one(struct engine *e, const char *worker, int64_t batch,
         rc = sl_error_set(err, SL_ENOMEM, "out of memory");
         goto out;
     }
-    rc = sl__engine_prepare(&t, (char *)loc.data, err);
-    if (!rc)
-        rc = sl_checkpoint_latest(t.cp, &lo, &lc, err);
+    /* look first (read-only): nothing is opened or created for a batch
+     * that needs no takeover any more */
+    struct sl_checkpoint *look;
+    rc = sl_checkpoint_open_existing((char *)loc.data, &look, err);
+    if (rc == SL_ENOTFOUND) {
+        rc = 0;
+        lo = -1;
+    } else if (!rc) {
+        rc = sl_checkpoint_latest(look, &lo, &lc, err);
+        sl_checkpoint_close(look);
+    }
     if (rc)
         goto out;
     if (lc >= batch) {
@@ -77,6 +85,8 @@ static int take_one(struct engine *e, const char *worker, int64_t batch,
                 (char *)loc.data, batch, lo);
         goto out;
     }
+    if ((rc = sl__engine_prepare(&t, (char *)loc.data, err)))
+        goto out;
     sl_info("taking over batch %" PRId64 " of worker %s, which left it "
             "uncommitted: replaying it on its behalf",
             batch, worker);
