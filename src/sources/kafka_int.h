@@ -84,7 +84,7 @@ struct ksrc {
     /* other workers' uncommitted batches ("worker/N") found at the last
      * assignment, to be replayed on their behalf before reading on */
     struct sl_strlist orphans;
-    int cb_rc;                 /* error in the rebalance callback */
+    int cb_rc; /* error in the rebalance callback */
     struct sl_error cb_err;
     int64_t quota_used;
     int64_t next_discovery;
