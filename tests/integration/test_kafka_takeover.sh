@@ -7,7 +7,8 @@
 # records among the data (dead-letter output); at the end every id is in
 # the lake exactly once and every poison record in the dead-letter output
 # exactly once.
-#   A  w2 dies, never restarted; w1 and w3 take over (often both at once)
+#   A  w2 dies, never restarted; w1 and/or w3 take over (both at once when
+#      the group splits w2's partitions between them)
 #   C  the taker w1 is killed mid-replay and never restarted either; a new
 #      w3 takes over
 # (B, the dead worker restarting during the takeover, is
