@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "aws/s3_int.h"
+#include "datetime.h"
 #include "log.h"
 
 /* ---- setup ---- */
@@ -504,9 +505,12 @@ int sl__s3_abort_mpu(struct sl_s3 *s3, struct sl_aws_http *http,
     return rc;
 }
 
-int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
-                        const char *prefix, const char *match, int *count,
-                        struct sl_error *err)
+/* Abort the open uploads under prefix whose key contains every match[i]
+ * and that were initiated before `before_ms` (0: any time). */
+static int abort_uploads(struct sl_s3 *s3, const char *bucket,
+                         const char *prefix, const char *const *match,
+                         size_t nmatch, int64_t before_ms, int *count,
+                         struct sl_error *err)
 {
     *count = 0;
     struct sl_aws_kv q[2] = {{"uploads", NULL}, {"prefix", prefix}};
@@ -529,15 +533,24 @@ int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
         rc = sl__s3_status_error(&c, &resp, err);
     size_t pos = 0, bl;
     const char *b;
-    struct sl_buf k, id;
+    struct sl_buf k, id, at;
     sl_buf_init(&k, 8192);
     sl_buf_init(&id, 8192);
+    sl_buf_init(&at, 256);
     while (!rc && xml_block(x, resp.body.len, &pos, "Upload", &b, &bl)) {
-        size_t p1 = 0, p2 = 0;
+        size_t p1 = 0, p2 = 0, p3 = 0;
         if (sl_aws_xml_next(b, bl, &p1, "Key", &k) ||
             sl_aws_xml_next(b, bl, &p2, "UploadId", &id))
             continue;
-        if (match && !strstr((char *)k.data, match))
+        bool want = true;
+        for (size_t i = 0; want && i < nmatch; i++)
+            want = strstr((char *)k.data, match[i]) != NULL;
+        int64_t us;
+        if (want && before_ms > 0)
+            want = sl_aws_xml_next(b, bl, &p3, "Initiated", &at) == 0 &&
+                   sl_timestamp_parse((char *)at.data, at.len, &us) == 0 &&
+                   us / 1000 < before_ms;
+        if (!want)
             continue;
         rc = sl__s3_abort_mpu(s3, s3->http, bucket, (char *)k.data,
                               (char *)id.data, err);
@@ -546,6 +559,24 @@ int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
     }
     sl_buf_free(&k);
     sl_buf_free(&id);
+    sl_buf_free(&at);
     sl_aws_http_resp_free(&resp);
     return rc;
+}
+
+int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
+                        const char *prefix, const char *match, int *count,
+                        struct sl_error *err)
+{
+    return abort_uploads(s3, bucket, prefix, &match, match ? 1 : 0, 0, count,
+                         err);
+}
+
+int sl_s3_abort_stale_uploads(struct sl_s3 *s3, const char *bucket,
+                              const char *prefix, const char *const *match,
+                              size_t nmatch, int64_t min_age_ms, int *count,
+                              struct sl_error *err)
+{
+    return abort_uploads(s3, bucket, prefix, match, nmatch,
+                         sl_now_ms() - min_age_ms, count, err);
 }

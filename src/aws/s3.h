@@ -76,6 +76,14 @@ int sl_s3_list(struct sl_s3 *s3, const char *bucket, const char *prefix,
 int sl_s3_abort_uploads(struct sl_s3 *s3, const char *bucket,
                         const char *prefix, const char *match, int *n,
                         struct sl_error *err);
+/* The same for uploads whose key contains every match[i] and that the
+ * store says were initiated at least min_age_ms ago: a writer that is
+ * still uploading such a key (another process writing the same batch)
+ * keeps its upload. */
+int sl_s3_abort_stale_uploads(struct sl_s3 *s3, const char *bucket,
+                              const char *prefix, const char *const *match,
+                              size_t nmatch, int64_t min_age_ms, int *n,
+                              struct sl_error *err);
 
 /* ---- streaming upload of one object ----
  * Bytes are buffered up to part_size; the object is sent with one

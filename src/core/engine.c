@@ -27,6 +27,7 @@
 #include "compress/compress.h"
 #include "jsonw.h"
 #include "log.h"
+#include "engine_int.h"
 #include "tchain.h"
 
 #define POLL_MS 100
@@ -46,38 +47,6 @@ enum {
     DL_OFFSET,
     DL_TEXT,
     DL_B64
-};
-
-struct pstate {
-    char *id;
-    struct sl_field schema; /* this batch's schema for the partition */
-    bool touched;           /* seen in this batch */
-    char *start;            /* first record's position in this batch */
-};
-
-struct engine {
-    struct sl_job *job;
-    const struct sl_run_opts *o;
-    void *src, *dec, *sink, *dl;
-    struct sl_checkpoint *cp;
-    bool detect;
-    struct sl_field schema; /* in force at the start of the batch */
-    int64_t schema_version;
-    struct sl_batch *b;       /* decode batch */
-    struct sl_field b_schema; /* schema b was (re)built from or synced to */
-    struct sl_batch *dlb;     /* dead-letter rows */
-    struct sl_batch *rjb;     /* a row the sink rejected (reject_row) */
-    struct sl_msgdec *md;     /* per-message decompression, or NULL */
-    struct sl_tchain *tc;     /* the job's transforms */
-    /* the chunk being transformed (for transform dead-letter rows) */
-    const struct sl_batch_info *cur_bi;
-    const struct sl_raw_chunk *cur_ch;
-    struct sl_buf row_json;
-    struct pstate *parts;
-    size_t n_parts;
-    /* per batch */
-    int64_t raw, rows_in, rows_out, dead, bytes, cast_failed;
-    struct sl_run_stats *stats;
 };
 
 static bool stop_level(const struct engine *e, int level)
@@ -600,9 +569,9 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
     sl_buf_free(&sb);
     if (rc)
         goto out;
-    if (e->job->source->commit)
+    if (e->job->source->commit && !e->takeover)
         e->job->source->commit(e->src, ends, NULL);
-    if (bi->batch_id % PRUNE_EVERY == 0)
+    if (bi->batch_id % PRUNE_EVERY == 0 && !e->takeover)
         sl_checkpoint_prune(e->cp, (int)e->job->keep_batches, NULL);
     if (e->cast_failed && !e->o->quiet)
         sl_info("batch %" PRId64 ": transforms: %" PRId64
@@ -619,8 +588,11 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
         sl_info("batch %" PRId64 "%s: %" PRId64 " records in, %" PRId64
                 " rows out, %" PRId64 " dead-lettered, %.1f MB, %.0f "
                 "records/s, %.2f s",
-                bi->batch_id, bi->replay ? " (replay)" : "", e->raw,
-                e->rows_out, e->dead, (double)e->bytes / 1e6,
+                bi->batch_id,
+                e->takeover  ? " (replay on another worker's behalf)"
+                : bi->replay ? " (replay)"
+                             : "",
+                e->raw, e->rows_out, e->dead, (double)e->bytes / 1e6,
                 ms > 0 ? (double)e->raw * 1000.0 / (double)ms : 0.0,
                 (double)ms / 1000.0);
 out:
@@ -692,9 +664,17 @@ static int live_batch(struct engine *e, int64_t id, bool *idle, bool *eof,
             break;
         }
         if (rc == SL_ELIMIT) {
-            /* the source's own per-batch bound (Kafka
-             * max_offsets_per_batch): close the window now */
-            rc = 0;
+            /* other workers' uncommitted batches to replay first
+             * (scale-out takeover), else the source's own per-batch
+             * bound (Kafka max_offsets_per_batch): close the window */
+            int took = 0;
+            rc = so->orphans ? sl__engine_take_orphans(e, &took, err) : 0;
+            if (rc) {
+                abort_batch(e, &bi);
+                goto out;
+            }
+            if (took)
+                continue;
             break;
         }
         abort_batch(e, &bi);
@@ -725,6 +705,8 @@ static int live_batch(struct engine *e, int64_t id, bool *idle, bool *eof,
         abort_batch(e, &bi);
         goto out;
     }
+    if (e->fault)
+        sl__engine_fault(e, SL_FAULT_AFTER_OFFSETS, id);
     rc = finish_batch(e, &bi, &ends, t0, err);
 out:
     sl_positions_free(&before);
@@ -764,8 +746,8 @@ static int set_schema(struct engine *e, const char *text, int64_t version,
 }
 
 /* Replay batch o exactly: its recorded ranges, window and schema. */
-static int replay_batch(struct engine *e, const struct sl_offsets *o,
-                        struct sl_error *err)
+int sl__engine_replay_batch(struct engine *e, const struct sl_offsets *o,
+                            struct sl_error *err)
 {
     const struct sl_source_ops *so = e->job->source;
     struct sl_batch_info bi = {.batch_id = o->batch,
@@ -784,9 +766,10 @@ static int replay_batch(struct engine *e, const struct sl_offsets *o,
         rc = begin_batch(e, &bi, err);
     if (rc)
         goto out;
-    sl_info("replaying batch %" PRId64 " (%zu partitions) left uncommitted "
-            "by the previous run",
-            o->batch, o->n);
+    if (!e->takeover)
+        sl_info("replaying batch %" PRId64 " (%zu partitions) left "
+                "uncommitted by the previous run",
+                o->batch, o->n);
     int64_t last_progress = sl_mono_ms();
     for (;;) {
         if (stop_level(e, 1)) {
@@ -804,6 +787,8 @@ static int replay_batch(struct engine *e, const struct sl_offsets *o,
                 abort_batch(e, &bi);
                 goto out;
             }
+            if (e->fault)
+                sl__engine_fault(e, SL_FAULT_IN_REPLAY, o->batch);
             continue;
         }
         if (rc == SL_EEOF) {
@@ -825,7 +810,7 @@ static int replay_batch(struct engine *e, const struct sl_offsets *o,
     rc = finish_batch(e, &bi, &end, t0, err);
     if (!rc)
         e->stats->replayed++;
-    if (!rc)
+    if (!rc && !e->takeover)
         rc = so->seek(e->src, &end, NULL, true, err);
 out:
     sl_positions_free(&start);
@@ -867,7 +852,7 @@ static int open_parts(struct engine *e, struct sl_error *err)
         .frame = job->decoder->frame,
         .frame_state = e->dec,
         .connections = sl_conf_get(job->root, "connections"),
-        .worker_id = job->worker_id,
+        .worker_id = e->takeover ? NULL : job->worker_id,
         .checkpoint_root = job->checkpoint_root,
     };
     rc = job->source->open(&sctx, &e->src, err);
@@ -893,7 +878,33 @@ static int open_parts(struct engine *e, struct sl_error *err)
     return 0;
 }
 
-static void close_parts(struct engine *e)
+static int open_sinks(struct engine *e, struct sl_error *err)
+{
+    struct sl_job *job = e->job;
+    struct sl_sink_ctx kctx = {.job_name = job->name,
+                               .conf = job->sink_node,
+                               .checkpoint_id = sl_checkpoint_id(e->cp),
+                               .default_format = "json",
+                               .connections =
+                                   sl_conf_get(job->root, "connections"),
+                               .reject = reject_row,
+                               .reject_ctx = e};
+    int rc = job->sink->open(&kctx, &e->sink, err);
+    if (rc) {
+        sl_error_prefix(err, "sink %s: ", job->snk.type);
+        return rc;
+    }
+    struct sl_sink_ctx dctx = {.job_name = job->name,
+                               .conf = job->dead_letter_conf,
+                               .checkpoint_id = sl_checkpoint_id(e->cp),
+                               .default_format = "json"};
+    rc = job->dead_letter_sink->open(&dctx, &e->dl, err);
+    if (rc)
+        sl_error_prefix(err, "dead-letter output %s: ", job->dead_letter_path);
+    return rc;
+}
+
+void sl__engine_close_parts(struct engine *e)
 {
     struct sl_job *job = e->job;
     if (e->src)
@@ -919,57 +930,51 @@ static void close_parts(struct engine *e)
     free(e->parts);
 }
 
+int sl__engine_prepare(struct engine *e, const char *location,
+                       struct sl_error *err)
+{
+    struct sl_job *job = e->job;
+    struct sl_buf ident;
+    sl_buf_init(&ident, 0);
+    sl_buf_init(&e->row_json, 0);
+    e->detect = job->src.schema == NULL;
+    int rc = e->detect ? sl_type_parse("struct<>", &e->schema, err)
+                       : sl_field_copy(&e->schema, job->src.schema);
+    if (rc)
+        goto out;
+    if ((rc = dl_batch(e, err)) || (rc = open_parts(e, err)))
+        goto out;
+    rc = sl_tchain_create(job->transforms_node, job->src.schema,
+                          dead_letter_row, e, &e->tc, err);
+    if (rc)
+        goto out;
+    if ((rc = job->source->identity(e->src, &ident)) ||
+        (rc = sl_buf_cstr(&ident)))
+        goto out;
+    rc = sl_checkpoint_open(location, job->name, (char *)ident.data, &e->cp,
+                            err);
+    /* the writer lock (not for a takeover: the dead worker's checkpoint
+     * may be replayed by it and by us at once, harmlessly, see
+     * docs/architecture.md) */
+    if (!rc && !e->takeover)
+        rc = sl_checkpoint_lock(e->cp, err);
+    if (!rc)
+        rc = open_sinks(e, err);
+out:
+    sl_buf_free(&ident);
+    return rc;
+}
+
 int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
                   struct sl_run_stats *stats, struct sl_error *err)
 {
     struct engine e = {.job = job, .o = o, .stats = stats};
-    struct sl_buf ident;
-    sl_buf_init(&ident, 0);
     memset(stats, 0, sizeof *stats);
     int64_t t_start = sl_mono_ms();
-    e.detect = job->src.schema == NULL;
-    int rc = e.detect ? sl_type_parse("struct<>", &e.schema, err)
-                      : sl_field_copy(&e.schema, job->src.schema);
+    sl__engine_fault_init(&e);
+    int rc = sl__engine_prepare(&e, job->checkpoint, err);
     if (rc)
         goto out;
-    if ((rc = dl_batch(&e, err)) || (rc = open_parts(&e, err)))
-        goto out;
-    sl_buf_init(&e.row_json, 0);
-    rc = sl_tchain_create(job->transforms_node, job->src.schema,
-                          dead_letter_row, &e, &e.tc, err);
-    if (rc)
-        goto out;
-    if ((rc = job->source->identity(e.src, &ident)) ||
-        (rc = sl_buf_cstr(&ident)))
-        goto out;
-    rc = sl_checkpoint_open(job->checkpoint, job->name, (char *)ident.data,
-                            &e.cp, err);
-    if (rc == 0)
-        rc = sl_checkpoint_lock(e.cp, err);
-    if (rc)
-        goto out;
-    struct sl_sink_ctx kctx = {.job_name = job->name,
-                               .conf = job->sink_node,
-                               .checkpoint_id = sl_checkpoint_id(e.cp),
-                               .default_format = "json",
-                               .connections =
-                                   sl_conf_get(job->root, "connections"),
-                               .reject = reject_row,
-                               .reject_ctx = &e};
-    rc = job->sink->open(&kctx, &e.sink, err);
-    if (rc) {
-        sl_error_prefix(err, "sink %s: ", job->snk.type);
-        goto out;
-    }
-    struct sl_sink_ctx dctx = {.job_name = job->name,
-                               .conf = job->dead_letter_conf,
-                               .checkpoint_id = sl_checkpoint_id(e.cp),
-                               .default_format = "json"};
-    rc = job->dead_letter_sink->open(&dctx, &e.dl, err);
-    if (rc) {
-        sl_error_prefix(err, "dead-letter output %s: ", job->dead_letter_path);
-        goto out;
-    }
 
     /* Where to start: replay an uncommitted batch, or continue after the
      * last committed one, or begin at the starting position. */
@@ -989,7 +994,7 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
         rc = sl_checkpoint_get_offsets(e.cp, lo, &off, err);
         if (rc)
             goto out;
-        rc = replay_batch(&e, &off, err);
+        rc = sl__engine_replay_batch(&e, &off, err);
         sl_offsets_free(&off);
         if (rc)
             goto out;
@@ -1047,8 +1052,7 @@ out:
     if (rc == SL_EINTR)
         rc = 0;
     stats->elapsed_ms = sl_mono_ms() - t_start;
-    close_parts(&e);
-    sl_buf_free(&ident);
+    sl__engine_close_parts(&e);
     return rc;
 }
 
@@ -1092,6 +1096,6 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample, int timeout_ms,
     if (!rc)
         rc = sl_batch_schema(e.b, out);
     job->src.schema = declared;
-    close_parts(&e);
+    sl__engine_close_parts(&e);
     return rc;
 }

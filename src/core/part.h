@@ -160,6 +160,13 @@ struct sl_source_ops {
     int (*commit)(void *st, const struct sl_positions *end,
                   struct sl_error *err);
     void (*close)(void *st);
+    /* Optional (scale-out over worker checkpoints, Kafka): batches of
+     * other workers, "<worker_id>/<batch>", that are not committed and
+     * that this worker must replay on their behalf before it reads on.
+     * poll returns SL_ELIMIT while any are pending; the engine then calls
+     * this (out is filled, the caller frees it; the source forgets them),
+     * replays each batch into that worker's checkpoint and polls again. */
+    int (*orphans)(void *st, struct sl_strlist *out, struct sl_error *err);
 };
 
 /* ---- decoder (input format) ---- */

@@ -9,12 +9,23 @@
  * names with the same bytes and renames over what a crashed commit may
  * have left: each record once. No file descriptor stays open between
  * calls whatever the number of folders.
+ *
+ * Two processes may write the same batch at once (scale-out: a worker
+ * restarting replays its batch while another worker replays it on its
+ * behalf, docs/architecture.md "Kafka scale-out"). Each writer's temps
+ * carry its own tag (pid and host), so writers never share a temp, and
+ * each renames only its own complete temp onto the final name: the last
+ * rename wins and all carry the same bytes. Leftover temps of a
+ * checkpoint are removed at open only when their writer is gone (same
+ * host, pid no longer running) or a day old; appends never recreate a
+ * temp that was removed.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -59,19 +70,31 @@ static const struct sl_option file_options[] = {
 
 struct local {
     char *cpid, *path, *tmpdir;
+    unsigned host; /* hash of the host name: the temps' writer tag */
+    char tag[32];  /* "<pid>-<host:08x>" */
 };
+
+/* This process's writer tag for temp names. */
+static void make_tag(struct local *s)
+{
+    char hn[256] = "";
+    if (gethostname(hn, sizeof hn - 1) != 0)
+        hn[0] = '\0';
+    s->host = (unsigned)(sl__lake_hash(hn, strlen(hn)) & 0xffffffffu);
+    snprintf(s->tag, sizeof s->tag, "%ld-%08x", (long)getpid(), s->host);
+}
 
 static int local_create(void *sc, struct sl_lake_file *f, const char *folder,
                         struct sl_error *err)
 {
     struct local *s = sc;
-    /* The temp name is the final name plus the folder's hash: a replay
-     * truncates and rewrites its own temps. */
+    /* The temp name is the final name plus the folder's hash plus this
+     * writer's tag: a writer truncates and rewrites only its own temps. */
     const char *base = strrchr(f->rel, '/');
     base = base ? base + 1 : f->rel;
     uint64_t fh = sl__lake_hash(folder, strlen(folder));
-    if (asprintf(&f->tmp, "%s/%s.%016llx.tmp", s->tmpdir, base,
-                 (unsigned long long)fh) < 0)
+    if (asprintf(&f->tmp, "%s/%s.%016llx.%s.tmp", s->tmpdir, base,
+                 (unsigned long long)fh, s->tag) < 0)
         f->tmp = NULL;
     if (asprintf(&f->final, "%s/%s", s->path, f->rel) < 0)
         f->final = NULL;
@@ -87,7 +110,8 @@ static int local_create(void *sc, struct sl_lake_file *f, const char *folder,
 static int local_append(void *sc, struct sl_lake_file *f, const void *p,
                         size_t n, bool last, struct sl_error *err)
 {
-    return sl__fs_write(f->tmp, p, n, last ? SL_FS_SYNC : 0, err);
+    return sl__fs_write(f->tmp, p, n, SL_FS_NOCREATE | (last ? SL_FS_SYNC : 0),
+                        err);
 }
 
 static void local_drop(void *sc, struct sl_lake_file *f, bool remove)
@@ -148,9 +172,37 @@ static int local_publish(void *sc, struct sl_lake_file *files, size_t n,
     return rc;
 }
 
-/* Leftover temps: this checkpoint's always (a crashed run's batch is
- * replayed from scratch), other checkpoints' once they are a day old (a
- * job that started over after its checkpoint was deleted). */
+/* True when the writer tagged in temp name n (".<pid>-<host>.tmp" at its
+ * end) is gone: this host, and the pid is ours (a former process with our
+ * pid, as in a container) or runs no more. Temps of other hosts, and of
+ * writers still running, are not ours to judge. Temps without a tag
+ * (written before tags) count as gone. */
+static bool writer_gone(const struct local *s, const char *n, size_t len)
+{
+    const char *end = n + len - 4; /* ".tmp" */
+    const char *dot = end;
+    while (dot > n && dot[-1] != '.')
+        dot--;
+    long pid;
+    unsigned host;
+    char rest;
+    char tag[40];
+    if ((size_t)(end - dot) >= sizeof tag)
+        return true;
+    snprintf(tag, sizeof tag, "%.*s", (int)(end - dot), dot);
+    if (sscanf(tag, "%ld-%x%c", &pid, &host, &rest) != 2)
+        return true;
+    if (host != s->host || pid <= 0)
+        return false;
+    if (pid == (long)getpid())
+        return true;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Leftover temps: this checkpoint's once their writer is gone (a crashed
+ * run's batch is replayed from scratch; a live writer may be replaying the
+ * same batch right now), any once they are a day old (a job that started
+ * over after its checkpoint was deleted, a writer on another host). */
 static void remove_leftovers(struct local *s)
 {
     DIR *d = opendir(s->tmpdir);
@@ -168,8 +220,9 @@ static void remove_leftovers(struct local *s)
         char *path;
         if (asprintf(&path, "%s/%s", s->tmpdir, n) < 0)
             break;
-        /* part-<batch>-<hash>-<part>-<cpid>.<ext>.<folder hash>.tmp: the
-         * checkpoint id follows the fourth '-' (ids may hold '-' too). */
+        /* part-<batch>-<hash>-<part>-<cpid>.<ext>.<folder hash>.<tag>.tmp:
+         * the checkpoint id follows the fourth '-' (ids may hold '-'
+         * too). */
         const char *m = n;
         for (int dashes = 0; m && dashes < 4; dashes++) {
             m = strchr(m, '-');
@@ -178,7 +231,7 @@ static void remove_leftovers(struct local *s)
         }
         bool ours = m && strncmp(m, s->cpid, nc) == 0 && m[nc] == '.';
         struct stat sb;
-        if (!ours &&
+        if (!(ours && writer_gone(s, n, len)) &&
             (stat(path, &sb) != 0 || now - sb.st_mtime < STALE_TMP_AGE)) {
             free(path);
             continue;
@@ -247,6 +300,7 @@ static int file_open(const struct sl_sink_ctx *ctx, void **out,
     }
     if ((rc = sl__fs_mkdirs(s->tmpdir, err)))
         goto out;
+    make_tag(s);
     remove_leftovers(s);
     struct sl_lake_params lp = {.path = s->path,
                                 .partition_by = &o.partition_by,

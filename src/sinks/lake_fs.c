@@ -24,12 +24,20 @@ static int sys_error(struct sl_error *err, const char *what, const char *path,
 int sl__fs_write(const char *path, const void *p, size_t n, int flags,
                  struct sl_error *err)
 {
-    int oflags = O_WRONLY | O_CREAT | O_CLOEXEC;
+    int oflags = O_WRONLY | O_CLOEXEC;
     oflags |= (flags & SL_FS_TRUNC) ? O_TRUNC : O_APPEND;
+    if ((flags & SL_FS_TRUNC) || !(flags & SL_FS_NOCREATE))
+        oflags |= O_CREAT;
     int fd;
     do {
         fd = open(path, oflags, 0644);
     } while (fd < 0 && errno == EINTR);
+    if (fd < 0 && errno == ENOENT && (flags & SL_FS_NOCREATE))
+        return sl_error_set(err, SL_EIO,
+                            "'%s' was removed while it was being written "
+                            "(by another process cleaning up?); the batch "
+                            "is not committed and is written again",
+                            path);
     if (fd < 0)
         return sys_error(err, "cannot open", path, errno);
     const char *c = p;

@@ -12,9 +12,14 @@
 
 #define SL_FS_TRUNC 1 /* create or truncate instead of appending */
 #define SL_FS_SYNC 2  /* fsync the file after writing */
+/* Append only to an existing file: a missing one is an error (SL_EIO), not
+ * created again (a temp removed under a writer must not be republished
+ * with only its tail). */
+#define SL_FS_NOCREATE 4
 
-/* Append p[0..n) to path (created when missing; SL_FS_TRUNC empties it
- * first), retrying short writes and EINTR. No descriptor stays open. */
+/* Append p[0..n) to path (created when missing unless SL_FS_NOCREATE;
+ * SL_FS_TRUNC empties it first), retrying short writes and EINTR. No
+ * descriptor stays open. */
 int sl__fs_write(const char *path, const void *p, size_t n, int flags,
                  struct sl_error *err);
 /* mkdir -p; each folder it creates is made durable (its parent fsynced). */

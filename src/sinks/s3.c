@@ -7,8 +7,12 @@
  * parts go up while the batch runs, nothing is visible until commit, where
  * every file of the batch is completed (or PUT when smaller than a part).
  * A replay rewrites the same keys with the same bytes; at its start the
- * multipart uploads a crashed attempt left open for this batch are
- * aborted (where the store can list them). Memory stays bounded: a file
+ * multipart uploads of this checkpoint that crashed attempts left open
+ * are aborted (where the store can list them) once they are STALE_UPLOAD_MS
+ * old: younger ones may belong to a process replaying the same batch at
+ * the same time (scale-out takeover), whose complete must not fail. Two
+ * writers of one batch complete the same keys with the same bytes, so
+ * either order leaves the same objects. Memory stays bounded: a file
  * holds at most (upload_threads + 1) parts while written and one part
  * (smaller than part_size) once sealed.
  */
@@ -51,6 +55,10 @@ static const struct sl_option s3_options[] = {
     {0},
 };
 
+/* An open upload of this checkpoint is a crashed attempt's, not a live
+ * writer's, once it is this old (no batch takes that long to write). */
+#define STALE_UPLOAD_MS (6 * 3600 * 1000LL)
+
 struct s3_store {
     struct sl_s3 *s3;
     char *bucket, *prefix, *cpid;
@@ -76,12 +84,17 @@ static int s3s_begin(void *sc, const struct sl_batch_info *bi,
     struct s3_store *s = sc;
     if (!bi->replay)
         return 0;
-    /* uploads of this batch under this checkpoint: part-<batch>-... */
-    char match[32];
-    snprintf(match, sizeof(match), "part-%08lld-", (long long)bi->batch_id);
+    /* uploads of this checkpoint (part-...-<cpid>.<ext>) that a crashed
+     * attempt left open, old enough that no live writer can own them: a
+     * replay of this very batch may be running in another process right
+     * now (a restarted worker and the one taking its batch over) */
+    char tail[128];
+    snprintf(tail, sizeof tail, "-%s.", s->cpid);
+    const char *match[] = {"part-", tail};
     int n = 0;
     struct sl_error e2;
-    int rc = sl_s3_abort_uploads(s->s3, s->bucket, s->prefix, match, &n, &e2);
+    int rc = sl_s3_abort_stale_uploads(s->s3, s->bucket, s->prefix, match, 2,
+                                       STALE_UPLOAD_MS, &n, &e2);
     if (rc == SL_ENOTFOUND)
         sl_debug("s3 sink: %s; uploads a crash left open expire with the "
                  "bucket's lifecycle rule",
@@ -90,8 +103,8 @@ static int s3s_begin(void *sc, const struct sl_batch_info *bi,
         sl_warn("s3 sink: replay of batch %lld: %s", (long long)bi->batch_id,
                 e2.msg);
     else if (n)
-        sl_info("s3 sink: replay of batch %lld aborted %d upload(s) a crashed "
-                "attempt left open",
+        sl_info("s3 sink: replay of batch %lld aborted %d upload(s) crashed "
+                "attempts left open",
                 (long long)bi->batch_id, n);
     return 0;
 }
@@ -183,6 +196,10 @@ static int s3_open(const struct sl_sink_ctx *ctx, void **out,
         return rc;
     struct s3_store *s = calloc(1, sizeof *s);
     if (!s) {
+        rc = sl_error_set(err, SL_ENOMEM, "s3 sink: out of memory");
+        goto out;
+    }
+    if (!(s->cpid = strdup(ctx->checkpoint_id ? ctx->checkpoint_id : ""))) {
         rc = sl_error_set(err, SL_ENOMEM, "s3 sink: out of memory");
         goto out;
     }

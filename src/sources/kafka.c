@@ -172,6 +172,8 @@ static void kafka_close(void *st)
     free(s->pair_at);
     free(s->identity);
     free(s->ckroot);
+    free(s->worker);
+    sl_strlist_free(&s->orphans);
     sl_options_free(kafka_options, &s->o);
     free(s);
 }
@@ -219,7 +221,8 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
             goto fail;
         }
         s->group = true;
-        if (!(s->ckroot = strdup(ctx->checkpoint_root))) {
+        if (!(s->ckroot = strdup(ctx->checkpoint_root)) ||
+            !(s->worker = strdup(ctx->worker_id))) {
             rc = sl_error_set(err, SL_ENOMEM, "out of memory");
             goto fail;
         }
@@ -596,6 +599,8 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
     }
     if (s->revoke_pending)
         return SL_ELIMIT; /* close the batch; commit() gives them up */
+    if (s->orphans.n)
+        return SL_ELIMIT; /* the engine takes the orphans first */
     if (!s->replay && !s->group && s->o.discovery_ms > 0 &&
         sl__kafka_mono() >= s->next_discovery) {
         size_t before = s->n;
@@ -657,6 +662,12 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
             int64_t left = t_end - sl__kafka_mono();
             s->bi = s->bn = 0;
             ssize_t got = fill(s, left > 0 ? (int)left : 0);
+            if (s->orphans.n && !s->cb_rc && !s->revoke_pending) {
+                /* just assigned, with other workers' batches to replay
+                 * first: keep what came for after the takeover */
+                s->bn = got > 0 ? (size_t)got : 0;
+                return SL_ELIMIT;
+            }
             if (s->cb_rc || s->revoke_pending) {
                 /* the rebalance callback ran inside fill */
                 s->bi = s->bn = 0;
@@ -777,6 +788,17 @@ static int kafka_commit(void *st, const struct sl_positions *end,
     return 0;
 }
 
+/* Other workers' uncommitted batches found at the last assignment
+ * (kafka_group.c); handed over to the engine, which replays them. */
+static int kafka_orphans(void *st, struct sl_strlist *out, struct sl_error *err)
+{
+    struct ksrc *s = st;
+    (void)err;
+    *out = s->orphans;
+    memset(&s->orphans, 0, sizeof s->orphans);
+    return 0;
+}
+
 const struct sl_source_ops sl_source_kafka = {
     .name = "kafka",
     .summary = "Apache Kafka / Amazon MSK topics (librdkafka); positions are "
@@ -791,4 +813,5 @@ const struct sl_source_ops sl_source_kafka = {
     .positions = kafka_positions,
     .commit = kafka_commit,
     .close = kafka_close,
+    .orphans = kafka_orphans,
 };

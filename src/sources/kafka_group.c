@@ -2,8 +2,11 @@
  * kafka_group.c - scale-out of the Kafka source over a consumer group
  * (worker_id; docs/architecture.md, "Kafka scale-out"): subscribe, and on
  * each assignment start every partition at the largest end any worker's
- * checkpoint recorded (kafka_scan.c); a revocation waits for the open
- * batch to be committed. Runs inside poll on the engine thread.
+ * checkpoint recorded (kafka_scan.c); when that end is in another worker's
+ * uncommitted batch, the batch is kept as an orphan and poll reads nothing
+ * until the engine took the orphans (sl_source_ops.orphans) and replayed
+ * them on that worker's behalf. A revocation waits for the open batch to
+ * be committed. Runs inside poll on the engine thread.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,20 +22,52 @@
 
 void sl__kafka_unassign_now(struct ksrc *s)
 {
+    sl_strlist_free(&s->orphans);
     sl__kafka_drop_buffered(s);
     sl__kafka_parts_free(s);
     rd_kafka_assign(s->rk, NULL);
     s->revoke_pending = false;
 }
 
+/* Remember batch "worker/N" as an orphan to replay (once). */
+static int add_orphan(struct ksrc *s, const char *who, struct sl_error *err)
+{
+    for (size_t i = 0; i < s->orphans.n; i++)
+        if (strcmp(s->orphans.v[i], who) == 0)
+            return 0;
+    if (s->orphans.n >= MAX_ORPHANS)
+        return sl_error_set(err, SL_ELIMIT,
+                            "kafka source: more than %d uncommitted batches "
+                            "of other workers to replay",
+                            MAX_ORPHANS);
+    char **nv = realloc(s->orphans.v, (s->orphans.n + 1) * sizeof *nv);
+    if (!nv)
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
+    s->orphans.v = nv;
+    if (!(nv[s->orphans.n] = strdup(who)))
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
+    s->orphans.n++;
+    return 0;
+}
+
+/* True when "worker/N" names a batch of this worker. */
+static bool own_batch(const struct ksrc *s, const char *who)
+{
+    size_t n = strlen(s->worker);
+    return strncmp(who, s->worker, n) == 0 && who[n] == '/';
+}
+
 /* The group gave this worker `parts`: each continues at the largest end
  * any worker's checkpoint recorded for it (kafka_scan.c), or at the
- * configured start when none did. */
+ * configured start when none did. A largest end in another worker's
+ * uncommitted batch makes that batch an orphan: the engine replays it
+ * before this worker reads anything (see the head comment). */
 static int on_assign(struct ksrc *s,
                      const rd_kafka_topic_partition_list_t *parts,
                      struct sl_error *err)
 {
     struct sl_positions ends = {0}, whose = {0};
+    sl_strlist_free(&s->orphans);
     sl__kafka_drop_buffered(s);
     sl__kafka_parts_free(s);
     int rc = sl__kafka_scan_ends(s->ckroot, &ends, &whose, err);
@@ -45,11 +80,21 @@ static int on_assign(struct ksrc *s,
         }
         const char *have = sl_positions_get(&ends, k->id);
         const char *w = sl_positions_get(&whose, k->id);
-        if (w && *w)
-            sl_warn("kafka source: %s continues at %s, after batch %s that "
-                    "is not committed: that worker must be started again "
-                    "to replay it, or those records stay missing",
+        if (w && *w && !own_batch(s, w)) {
+            sl_info("kafka source: %s continues at %s, after batch %s that "
+                    "is not committed: replaying it on that worker's behalf "
+                    "first",
                     k->id, have, w);
+            rc = add_orphan(s, w, err);
+        } else if (w && *w) {
+            /* cannot happen: a worker replays its own batch before it
+             * subscribes, and commits before a revocation completes */
+            sl_warn("kafka source: %s continues after this worker's own "
+                    "uncommitted batch %s",
+                    k->id, w);
+        }
+        if (rc)
+            break;
         if (have)
             rc = sl__pos_parse(have, &k->pos);
         else

@@ -23,6 +23,7 @@
 #define ASSIGN_WAIT_MS 20000
 #define MAX_EXTRA 7
 #define MAX_HEADERS_PER_CHUNK (1u << 20)
+#define MAX_ORPHANS 10000
 
 enum {
     MD_KEY = 1,
@@ -79,7 +80,11 @@ struct ksrc {
     int64_t assign_wait_until; /* waiting for the first assignment */
     int64_t read_since_commit; /* records returned in the open batch */
     char *ckroot;              /* the job's checkpoint location */
-    int cb_rc;                 /* error in the rebalance callback */
+    char *worker;              /* this worker's id */
+    /* other workers' uncommitted batches ("worker/N") found at the last
+     * assignment, to be replayed on their behalf before reading on */
+    struct sl_strlist orphans;
+    int cb_rc; /* error in the rebalance callback */
     struct sl_error cb_err;
     int64_t quota_used;
     int64_t next_discovery;

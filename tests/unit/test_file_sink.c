@@ -3,12 +3,15 @@
  * lake_fs.c): names, Hive folders (ingest_* and columns, escaping, nulls),
  * nothing visible before commit, receipts, replay rewrites identical
  * bytes, part rolling at max_file_size independent of chunking, a schema
- * change starts a new part, abort and open remove temps, option errors.
+ * change starts a new part, abort and open remove temps (only those whose
+ * writer is gone), two processes writing the same batch at once, option
+ * errors.
  */
 #include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sinks/lake.h"
@@ -25,6 +28,36 @@ extern const struct sl_sink_ops sl_sink_file;
 #define H_T0 "c4a2bc9bb5480692"
 #define H_T1 "21fa5a5df036d817"
 #define H_EMPTY "efd01f60ba992926"
+
+/* This process's writer tag in temp names: "<pid>-<hash of host name>"
+ * (sinks/file.c); with host_xor, a tag of another host. */
+static const char *tag_of(long pid, unsigned host_xor)
+{
+    static char t[4][40];
+    static int k;
+    char hn[256] = "";
+    gethostname(hn, sizeof hn - 1);
+    unsigned h = (unsigned)(sl__lake_hash(hn, strlen(hn)) & 0xffffffffu);
+    k = (k + 1) % 4;
+    snprintf(t[k], sizeof t[k], "%ld-%08x", pid, h ^ host_xor);
+    return t[k];
+}
+
+static const char *my_tag(void)
+{
+    return tag_of((long)getpid(), 0);
+}
+
+/* A pid that ran and is gone. */
+static long dead_pid(void)
+{
+    pid_t c = fork();
+    assert_true(c >= 0);
+    if (c == 0)
+        _exit(0);
+    assert_int_equal(waitpid(c, NULL, 0), c);
+    return (long)c;
+}
 
 struct fx {
     char dir[64];
@@ -199,11 +232,14 @@ static void test_names_and_commit(void **state)
     write_ab(f, &bi, "topic/1", 100, 1);
     write_ab(f, &bi, "topic/0", 2, 1);
     /* Nothing visible: only temps under _sluice_tmp. */
-    char *l = list_files(f);
-    assert_string_equal(l, "_sluice_tmp/part-00000003-" H_T1
-                           "-00000-cp1.json." H_EMPTY ".tmp\n"
-                           "_sluice_tmp/part-00000003-" H_T0
-                           "-00000-cp1.json." H_EMPTY ".tmp\n");
+    char *l = list_files(f), want[512];
+    snprintf(want, sizeof want,
+             "_sluice_tmp/part-00000003-" H_T1 "-00000-cp1.json." H_EMPTY
+             ".%s.tmp\n"
+             "_sluice_tmp/part-00000003-" H_T0 "-00000-cp1.json." H_EMPTY
+             ".%s.tmp\n",
+             my_tag(), my_tag());
+    assert_string_equal(l, want);
     free(l);
     char *r = commit(f, &bi);
     assert_string_equal(r, "{\"files\":2,\"bytes\":72,\"rows\":4,\"names\":["
@@ -377,15 +413,29 @@ static void test_abort_and_leftovers(void **state)
     assert_string_equal(l, "");
     free(l);
     fx_close(f);
-    /* Leftovers of a crashed run: ours go, another checkpoint's fresh temp
-     * and files that are not temps stay. */
-    static const char *const names[] = {
-        "part-00000009-" H_T0 "-00000-cp1.json." H_EMPTY ".tmp",
-        "part-00000009-" H_T0 "-00000-cp2.json." H_EMPTY ".tmp",
-        "part-00000009-" H_T0 "-00000-cp1-x.json." H_EMPTY ".tmp",
-        "notes.txt",
-    };
-    for (int i = 0; i < 4; i++) {
+    /* Leftovers: ours go when their writer is gone (untagged, a pid that
+     * ended on this host); ours of a running writer (pid 1) or of another
+     * host, another checkpoint's fresh temp and files that are not temps
+     * stay. */
+    long gone = dead_pid();
+    char names[7][160];
+    snprintf(names[0], 160,
+             "part-00000009-" H_T0 "-00000-cp1.json." H_EMPTY ".tmp");
+    snprintf(names[1], 160,
+             "part-00000009-" H_T0 "-00000-cp2.json." H_EMPTY ".tmp");
+    snprintf(names[2], 160,
+             "part-00000009-" H_T0 "-00000-cp1-x.json." H_EMPTY ".tmp");
+    snprintf(names[3], 160, "notes.txt");
+    snprintf(names[4], 160,
+             "part-00000009-" H_T1 "-00000-cp1.json." H_EMPTY ".%s.tmp",
+             tag_of(gone, 0));
+    snprintf(names[5], 160,
+             "part-00000009-" H_T1 "-00001-cp1.json." H_EMPTY ".%s.tmp",
+             tag_of(1, 0));
+    snprintf(names[6], 160,
+             "part-00000009-" H_T1 "-00002-cp1.json." H_EMPTY ".%s.tmp",
+             tag_of(gone, 0x5a5a));
+    for (int i = 0; i < 7; i++) {
         char p[512];
         snprintf(p, sizeof p, "%s/out/_sluice_tmp/%s", f->dir, names[i]);
         FILE *fp = fopen(p, "w");
@@ -395,12 +445,22 @@ static void test_abort_and_leftovers(void **state)
     }
     fx_open(f, "", "cp1");
     l = list_files(f);
-    assert_string_equal(l, "_sluice_tmp/notes.txt\n"
-                           "_sluice_tmp/part-00000009-" H_T0
-                           "-00000-cp1-x.json." H_EMPTY ".tmp\n"
-                           "_sluice_tmp/part-00000009-" H_T0
-                           "-00000-cp2.json." H_EMPTY ".tmp\n");
+    char want[1024];
+    snprintf(
+        want, sizeof want,
+        "_sluice_tmp/notes.txt\n"
+        "_sluice_tmp/%s\n"
+        "_sluice_tmp/%s\n"
+        "_sluice_tmp/part-00000009-" H_T0 "-00000-cp1-x.json." H_EMPTY ".tmp\n"
+        "_sluice_tmp/part-00000009-" H_T0 "-00000-cp2.json." H_EMPTY ".tmp\n",
+        names[5], names[6]);
+    assert_string_equal(l, want);
     free(l);
+    for (int i = 5; i < 7; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/out/_sluice_tmp/%s", f->dir, names[i]);
+        assert_int_equal(unlink(p), 0);
+    }
     /* close without commit drops the batch's temps too */
     assert_int_equal(sl_sink_file.begin(f->sink, &bi, &err), 0);
     write_ab(f, &bi, "topic/1", 0, 1);
@@ -411,6 +471,78 @@ static void test_abort_and_leftovers(void **state)
                            "-00000-cp1-x.json." H_EMPTY ".tmp\n"
                            "_sluice_tmp/part-00000009-" H_T0
                            "-00000-cp2.json." H_EMPTY ".tmp\n");
+    free(l);
+}
+
+/* Two processes write batch 4 of one checkpoint at once (a worker's
+ * restart replaying it while another worker replays it on its behalf):
+ * the second one's open must not remove the first one's temps, both
+ * commit, and the files hold the batch once. A temp removed under a
+ * writer fails its next append instead of being recreated. */
+static void test_concurrent_writers(void **state)
+{
+    struct fx *f = *state;
+    fx_open(f, "", "cpw");
+    struct sl_batch_info bi = {
+        .batch_id = 4, .window_start_ms = WINDOW_MS, .replay = true};
+    struct sl_error err;
+    assert_int_equal(sl_sink_file.begin(f->sink, &bi, &err), 0);
+    write_ab(f, &bi, "topic/0", 0, 2);
+    write_ab(f, &bi, "topic/1", 100, 1);
+    pid_t c = fork();
+    assert_true(c >= 0);
+    if (c == 0) {
+        /* the other writer: a process of its own, same checkpoint id */
+        struct fx g = *f;
+        fx_open(&g, "", "cpw");
+        int bad = sl_sink_file.begin(g.sink, &bi, &err) != 0;
+        struct sl_batch *b0 = ab_batch(0, 3), *b1 = ab_batch(100, 1);
+        bad |= sl_sink_file.write(g.sink, &bi, "topic/0", b0, &err) != 0;
+        bad |= sl_sink_file.write(g.sink, &bi, "topic/1", b1, &err) != 0;
+        struct sl_buf r;
+        sl_buf_init(&r, 0);
+        bad |= sl_sink_file.commit(g.sink, &bi, &r, &err) != 0;
+        _exit(bad);
+    }
+    int st;
+    assert_int_equal(waitpid(c, &st, 0), c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* the other writer published; ours goes on and publishes the same */
+    write_ab(f, &bi, "topic/0", 2, 1);
+    char *r = commit(f, &bi);
+    free(r);
+    char *l = list_files(f);
+    assert_string_equal(l, "part-00000004-" H_T1 "-00000-cpw.json\n"
+                           "part-00000004-" H_T0 "-00000-cpw.json\n");
+    free(l);
+    char *got = read_out(f, "part-00000004-" H_T0 "-00000-cpw.json");
+    assert_string_equal(got, "{\"a\":0,\"b\":\"v0\"}\n{\"a\":1,\"b\":\"v1\"}\n"
+                             "{\"a\":2,\"b\":\"v2\"}\n");
+    free(got);
+    /* a temp removed while written: the append fails, nothing appears */
+    bi.batch_id = 5;
+    assert_int_equal(sl_sink_file.begin(f->sink, &bi, &err), 0);
+    write_ab(f, &bi, "topic/0", 0, 1);
+    char tmp[512];
+    snprintf(tmp, sizeof tmp,
+             "%s/out/_sluice_tmp/part-00000005-" H_T0 "-00000-cpw.json." H_EMPTY
+             ".%s.tmp",
+             f->dir, my_tag());
+    assert_int_equal(unlink(tmp), 0);
+    struct sl_batch *b = ab_batch(1, 1);
+    struct sl_buf rr;
+    sl_buf_init(&rr, 0);
+    int rc = sl_sink_file.write(f->sink, &bi, "topic/0", b, &err);
+    if (rc == 0)
+        rc = sl_sink_file.commit(f->sink, &bi, &rr, &err);
+    assert_int_equal(rc, SL_EIO);
+    assert_non_null(strstr(err.msg, "was removed while it was being written"));
+    sl_buf_free(&rr);
+    sl_batch_destroy(b);
+    sl_sink_file.abort(f->sink, &bi);
+    l = list_files(f);
+    assert_string_equal(l, "part-00000004-" H_T1 "-00000-cpw.json\n"
+                           "part-00000004-" H_T0 "-00000-cpw.json\n");
     free(l);
 }
 
@@ -658,6 +790,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_column_folders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_folders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_and_leftovers, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_roll_and_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roll_step, setup, teardown),

@@ -1,8 +1,10 @@
 /*
  * test_kafka_scan.c - where partitions stand across worker checkpoints
  * (src/sources/kafka_scan.c): the largest end offset recorded for each
- * partition in any worker's offsets/N, committed or not; other files and
- * a missing workers folder are ignored.
+ * partition in any worker's offsets/N, committed or not, and which
+ * uncommitted batch holds it; other files and a missing workers folder
+ * are ignored; the location goes through the checkpoint store, so
+ * file://folder reads the same.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,6 +62,26 @@ static void test_scan(void **state)
     assert_string_equal(sl_positions_get(&ends, "t/0"), "250");
     assert_string_equal(sl_positions_get(&ends, "t/1"), "90");
     assert_string_equal(sl_positions_get(&whose, "t/0"), "w1/1");
+    assert_string_equal(sl_positions_get(&whose, "t/1"), "");
+    sl_positions_free(&ends);
+    sl_positions_free(&whose);
+    /* the same through file://, with a stray file among the workers and a
+     * commit of w1's batch 1 tying t/0 */
+    put(root, "workers/notes.txt", "not a worker");
+    put(root, "workers/w3/offsets/4",
+        "{\"batch\":4,\"partitions\":[{\"id\":\"t/0\",\"start\":\"200\","
+        "\"end\":\"250\"}]}");
+    put(root, "workers/w3/commits/4", "{\"batch\":4}");
+    char loc[64];
+    snprintf(loc, sizeof loc, "file://%s", root);
+    memset(&ends, 0, sizeof ends);
+    memset(&whose, 0, sizeof whose);
+    assert_int_equal(sl__kafka_scan_ends(loc, &ends, &whose, NULL), 0);
+    assert_int_equal(ends.n, 2);
+    assert_string_equal(sl_positions_get(&ends, "t/0"), "250");
+    assert_string_equal(sl_positions_get(&ends, "t/1"), "90");
+    /* a committed batch with the same end: nothing to take over */
+    assert_string_equal(sl_positions_get(&whose, "t/0"), "");
     assert_string_equal(sl_positions_get(&whose, "t/1"), "");
     sl_positions_free(&ends);
     sl_positions_free(&whose);

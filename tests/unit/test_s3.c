@@ -6,7 +6,7 @@
  *
  *   test_s3 [--endpoint URL] [--sse X] [--kms-key-id K] [--storage-class C]
  *           [--part-size BYTES] [--threads N] [--checksum md5|none]
- *           put|get|delete|list|upload|abort-uploads ARGS...
+ *           put|get|delete|list|upload|abort-uploads|abort-stale ARGS...
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -156,6 +156,21 @@ static int cmd(int argc, char **argv)
         const char *max = i + 4 < argc ? argv[i + 4] : "0";
         rc = sl_s3_list(s3, bucket, a1, a2 && a2[0] ? a2 : NULL,
                         (int)strtol(max, NULL, 10), list_cb, NULL, &err);
+    } else if (strcmp(op, "abort-stale") == 0) {
+        /* abort-stale BUCKET PREFIX MATCH[,MATCH...] MIN_AGE_MS */
+        const char *age = i + 4 < argc ? argv[i + 4] : "0";
+        char mb[512];
+        snprintf(mb, sizeof mb, "%s", a2 ? a2 : "");
+        const char *match[8];
+        size_t nm = 0;
+        for (char *sv = NULL, *t = strtok_r(mb, ",", &sv); t && nm < 8;
+             t = strtok_r(NULL, ",", &sv))
+            match[nm++] = t;
+        int n = 0;
+        rc = sl_s3_abort_stale_uploads(s3, bucket, a1, match, nm,
+                                       strtoll(age, NULL, 10), &n, &err);
+        if (!rc)
+            printf("aborted %d\n", n);
     } else if (strcmp(op, "abort-uploads") == 0) {
         int n = 0;
         rc = sl_s3_abort_uploads(s3, bucket, a1, NULL, &n, &err);
