@@ -164,19 +164,25 @@ void gw_release(struct gwin *w, struct gpool *pool)
     w->cap = w->n = 0;
 }
 
-/* ---- sorting by key: the first 8 bytes big-endian decide most pairs ---- */
+/* ---- sorting by key: the first 16 bytes big-endian decide most pairs
+ * (zero padded: a shorter key that is a prefix of a longer one sorts
+ * first either way) ---- */
 
 struct skey {
-    uint64_t pfx;
+    uint64_t p0, p1;
     struct group *g;
 };
 
 static int skey_cmp(const struct skey *a, const struct skey *b)
 {
-    if (a->pfx != b->pfx)
-        return a->pfx < b->pfx ? -1 : 1;
+    if (a->p0 != b->p0)
+        return a->p0 < b->p0 ? -1 : 1;
+    if (a->p1 != b->p1)
+        return a->p1 < b->p1 ? -1 : 1;
     uint32_t la = a->g->klen, lb = b->g->klen;
-    int c = memcmp(a->g->key, b->g->key, la < lb ? la : lb);
+    if (la <= 16 || lb <= 16)
+        return (la > lb) - (la < lb);
+    int c = memcmp(a->g->key + 16, b->g->key + 16, (la < lb ? la : lb) - 16);
     if (c)
         return c;
     return (la > lb) - (la < lb);
@@ -232,20 +238,25 @@ static void skey_sort(struct skey *v, size_t n)
 
 int gw_sorted(const struct gwin *w, struct group **out)
 {
-    struct skey sv[512], *v = sv;
+    struct skey sv[256], *v = sv;
     if (w->n > sizeof sv / sizeof sv[0] && !(v = malloc(w->n * sizeof *v)))
         return SL_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < w->cap; i++) {
+        if (i + 8 < w->cap && w->t[i + 8].g)
+            __builtin_prefetch(w->t[i + 8].g);
         struct group *g = w->t[i].g;
         if (!g)
             continue;
-        uint8_t b[8] = {0};
-        memcpy(b, g->key, g->klen < 8 ? g->klen : 8);
-        uint64_t p = 0;
-        for (int k = 0; k < 8; k++)
-            p = p << 8 | b[k];
-        v[n].pfx = p;
+        uint8_t b[16] = {0};
+        memcpy(b, g->key, g->klen < 16 ? g->klen : 16);
+        uint64_t p0 = 0, p1 = 0;
+        for (int k = 0; k < 8; k++) {
+            p0 = p0 << 8 | b[k];
+            p1 = p1 << 8 | b[8 + k];
+        }
+        v[n].p0 = p0;
+        v[n].p1 = p1;
         v[n++].g = g;
     }
     skey_sort(v, n);

@@ -99,7 +99,8 @@ struct agg {
     struct apart *parts;
     size_t n_parts;
     struct sl_transform_env *env;
-    struct sl_col *tmp; /* evaluated expressions, per chunk */
+    struct sl_col *tmp;        /* evaluated expressions, per chunk */
+    const struct sl_col **arg; /* tmp[k] or the input column it names */
     struct tb out;
     struct sl_batch *groups; /* decoded group values of emitted rows */
     struct sl_buf key;
@@ -151,6 +152,7 @@ static void agg_destroy(void *st)
     }
     free(a->text);
     free(a->tmp);
+    free(a->arg);
     xset_free(&a->xs);
     tb_free(&a->out);
     sl_batch_destroy(a->groups);
@@ -287,6 +289,7 @@ static int agg_create(const struct sl_conf *c, void **st, struct sl_error *err)
         goto fail;
     }
     if (!(a->tmp = calloc(a->nx, sizeof *a->tmp)) ||
+        !(a->arg = calloc(a->nx, sizeof *a->arg)) ||
         !(a->pr = malloc(PAIRS_MAX * sizeof *a->pr))) {
         rc = sl_error_set(err, SL_ENOMEM, "out of memory");
         goto fail;
@@ -347,11 +350,6 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
     if (!tb_add_new(&a->out, &ts, "window_start") ||
         !tb_add_new(&a->out, &ts, "window_end"))
         return SL_ENOMEM;
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = sl_col_append_i64(&a->out.b.root.child[0], gs[i]->ws);
-        if (!rc)
-            rc = sl_col_append_i64(&a->out.b.root.child[1], gs[i]->ws + a->win);
-    }
     for (size_t k = 0; k < ng && !rc; k++) {
         char name[256];
         last_part(a->o.group_by.v[k], name, sizeof name);
@@ -362,25 +360,36 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
         if (!tb_add_new(&a->out, &f, name))
             return SL_ENOMEM;
     }
-    /* group values: walk each key once, column by column */
-    for (size_t i = 0; i < n && !rc; i++) {
-        const uint8_t *p = gs[i]->key;
-        for (size_t k = 0; k < ng && !rc; k++)
-            rc = gk_emit(&a->out.b.root.child[2 + k], &p);
-    }
     for (size_t j = 0; j < a->nm && !rc; j++) {
         const struct measure *m = &a->m[j];
         enum sl_type at = m->arg >= 0 ? a->tmp[m->arg].type : SL_BIGINT;
-        if (m->fn == M_SUM || m->fn == M_MIN || m->fn == M_MAX)
+        if ((m->fn == M_SUM || m->fn == M_MIN || m->fn == M_MAX) &&
+            at != SL_DOUBLE)
             for (size_t i = 0; i < n; i++)
                 if (gl_acc(&a->lay, gs[i], j)->is_f)
                     at = SL_DOUBLE;
         struct sl_field f = {.type = am_out_type(m, at), .nullable = true};
-        struct sl_col *c = tb_add_new(&a->out, &f, m->name);
-        if (!c)
+        if (!tb_add_new(&a->out, &f, m->name))
             return SL_ENOMEM;
-        for (size_t i = 0; i < n && !rc; i++)
-            rc = am_emit(c, m, gl_acc(&a->lay, gs[i], j));
+    }
+    /* then group by group (each group's memory is touched once) */
+    struct sl_col *cols = a->out.b.root.child;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i + 4 < n) {
+            __builtin_prefetch(gs[i + 4]);
+            __builtin_prefetch((const uint8_t *)gs[i + 4] + 64);
+            __builtin_prefetch((const uint8_t *)gs[i + 4] + 128);
+            __builtin_prefetch((const uint8_t *)gs[i + 4] + 192);
+        }
+        struct group *g = gs[i];
+        rc = sl_col_append_i64(&cols[0], g->ws);
+        if (!rc)
+            rc = sl_col_append_i64(&cols[1], g->ws + a->win);
+        const uint8_t *p = g->key;
+        for (size_t k = 0; k < ng && !rc; k++)
+            rc = gk_emit(&cols[2 + k], &p);
+        for (size_t j = 0; j < a->nm && !rc; j++)
+            rc = am_emit(&cols[2 + ng + j], &a->m[j], gl_acc(&a->lay, g, j));
     }
     if (!rc)
         rc = tb_finish(&a->out, n);
@@ -416,7 +425,7 @@ static int flush_pairs(struct agg *a, size_t np, struct sl_error *err)
 {
     for (size_t j = 0; j < a->nm; j++) {
         const struct measure *m = &a->m[j];
-        const struct sl_col *c = m->arg >= 0 ? &a->tmp[m->arg] : NULL;
+        const struct sl_col *c = m->arg >= 0 ? a->arg[m->arg] : NULL;
         if (am_update(m, &a->lay, j, c, a->pr, np))
             return sl_error_set(err, SL_ENOMEM, "out of memory");
     }
@@ -468,8 +477,13 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
     for (size_t k = 0; k < a->nx; k++) {
         sl_col_free(&a->tmp[k]);
         struct sl_field f = {.type = sl_expr_type(e[k]), .nullable = true};
-        if ((rc = sl_col_init(&a->tmp[k], &f)) ||
-            (rc = sl_expr_eval(e[k], in, &a->tmp[k], NULL, err)))
+        if ((rc = sl_col_init(&a->tmp[k], &f)))
+            return sl_error_set(err, rc, "out of memory");
+        /* a bare column is read in place (tmp[k] keeps its type) */
+        if ((a->arg[k] = sl_expr_as_col(e[k], in)))
+            continue;
+        a->arg[k] = &a->tmp[k];
+        if ((rc = sl_expr_eval(e[k], in, &a->tmp[k], NULL, err)))
             return rc == SL_ENOMEM ? sl_error_set(err, rc, "out of memory")
                                    : rc;
     }
@@ -478,7 +492,7 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         return sl_error_set(err, SL_ELIMIT, "more than 64 group_by columns");
     for (size_t k = 0; k < ng; k++)
         gcols[k] = sl_expr_path_col(in, a->o.group_by.v[k]);
-    const struct sl_col *tc = &a->tmp[0];
+    const struct sl_col *tc = a->arg[0];
     size_t np = 0;
     for (size_t i = 0; i < rows; i++) {
         if (!sl_col_is_valid(tc, i)) {

@@ -735,6 +735,18 @@ int sl_expr_select(struct sl_expr *e, const struct sl_batch *b, uint32_t *sel,
     return 0;
 }
 
+const struct sl_col *sl_expr_as_col(const struct sl_expr *e,
+                                    const struct sl_batch *b)
+{
+    const struct node *nd = e->root;
+    if (nd->op == N_CAST && nd->nk == 1 && nd->kid[0]->op == N_COL)
+        nd = nd->kid[0]; /* a CAST to the column's own type is the column */
+    if (!e->bound || nd->op != N_COL || nd->depth == 0)
+        return NULL;
+    const struct sl_col *c = col_of(b, nd);
+    return c->type == e->root->type ? c : NULL;
+}
+
 const struct sl_col *sl_expr_path_col(const struct sl_batch *b,
                                       const char *path)
 {
