@@ -129,6 +129,14 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
 {
     if ((w->n + 1) * 2 > w->cap && table_grow(w))
         return NULL;
+    if (w->n == w->rcap) {
+        size_t cap = w->rcap ? w->rcap * 2 : 128;
+        struct gref *r = realloc(w->ref, cap * sizeof *r);
+        if (!r)
+            return NULL;
+        w->ref = r;
+        w->rcap = cap;
+    }
     struct group *g = arena_alloc(w, pool, l->size + klen);
     if (!g)
         return NULL;
@@ -142,7 +150,16 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
         j = (j + 1) & (w->cap - 1);
     w->t[j].h = h;
     w->t[j].g = g;
-    w->n++;
+    uint8_t b[16] = {0};
+    memcpy(b, key, klen < 16 ? klen : 16);
+    uint64_t p0 = 0, p1 = 0;
+    for (int k = 0; k < 8; k++) {
+        p0 = p0 << 8 | b[k];
+        p1 = p1 << 8 | b[8 + k];
+    }
+    w->ref[w->n].p0 = p0;
+    w->ref[w->n].p1 = p1;
+    w->ref[w->n++].g = g;
     return g;
 }
 
@@ -160,20 +177,17 @@ void gw_release(struct gwin *w, struct gpool *pool)
         }
     }
     free(w->t);
+    free(w->ref);
     w->t = NULL;
-    w->cap = w->n = 0;
+    w->ref = NULL;
+    w->cap = w->n = w->rcap = 0;
 }
 
 /* ---- sorting by key: the first 16 bytes big-endian decide most pairs
  * (zero padded: a shorter key that is a prefix of a longer one sorts
  * first either way) ---- */
 
-struct skey {
-    uint64_t p0, p1;
-    struct group *g;
-};
-
-static int skey_cmp(const struct skey *a, const struct skey *b)
+static int ref_cmp(const struct gref *a, const struct gref *b)
 {
     if (a->p0 != b->p0)
         return a->p0 < b->p0 ? -1 : 1;
@@ -188,82 +202,65 @@ static int skey_cmp(const struct skey *a, const struct skey *b)
     return (la > lb) - (la < lb);
 }
 
-static void skey_swap(struct skey *a, struct skey *b)
+/* LSD radix sort on the 16-byte prefix, one pass per byte that is not
+ * the same in every key; then runs of equal prefixes are put in order by
+ * ref_cmp (longer keys, or keys differing only in length). tmp has room
+ * for n. */
+static void ref_sort(struct gref *v, struct gref *tmp, size_t n)
 {
-    struct skey t = *a;
-    *a = *b;
-    *b = t;
-}
-
-static void skey_sort(struct skey *v, size_t n)
-{
-    while (n > 16) {
-        /* median of three to v[0], then Hoare partition */
-        size_t mid = n / 2;
-        if (skey_cmp(&v[mid], &v[0]) < 0)
-            skey_swap(&v[mid], &v[0]);
-        if (skey_cmp(&v[n - 1], &v[0]) < 0)
-            skey_swap(&v[n - 1], &v[0]);
-        if (skey_cmp(&v[n - 1], &v[mid]) < 0)
-            skey_swap(&v[n - 1], &v[mid]);
-        skey_swap(&v[0], &v[mid]);
-        struct skey piv = v[0];
-        size_t i = 0, j = n;
-        for (;;) {
-            do
-                i++;
-            while (i < n && skey_cmp(&v[i], &piv) < 0);
-            do
-                j--;
-            while (skey_cmp(&v[j], &piv) > 0);
-            if (i >= j)
-                break;
-            skey_swap(&v[i], &v[j]);
-        }
-        skey_swap(&v[0], &v[j]);
-        /* recurse into the smaller side, loop on the larger */
-        if (j < n - j - 1) {
-            skey_sort(v, j);
-            v += j + 1;
-            n -= j + 1;
-        } else {
-            skey_sort(v + j + 1, n - j - 1);
-            n = j;
-        }
+    uint64_t and0 = ~0ULL, or0 = 0, and1 = ~0ULL, or1 = 0;
+    for (size_t i = 0; i < n; i++) {
+        and0 &= v[i].p0;
+        or0 |= v[i].p0;
+        and1 &= v[i].p1;
+        or1 |= v[i].p1;
     }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && skey_cmp(&v[j], &v[j - 1]) < 0; j--)
-            skey_swap(&v[j], &v[j - 1]);
-}
-
-int gw_sorted(const struct gwin *w, struct group **out)
-{
-    struct skey sv[256], *v = sv;
-    if (w->n > sizeof sv / sizeof sv[0] && !(v = malloc(w->n * sizeof *v)))
-        return SL_ENOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < w->cap; i++) {
-        if (i + 8 < w->cap && w->t[i + 8].g)
-            __builtin_prefetch(w->t[i + 8].g);
-        struct group *g = w->t[i].g;
-        if (!g)
+    uint64_t var0 = and0 ^ or0, var1 = and1 ^ or1;
+    struct gref *src = v, *dst = tmp;
+    for (int d = 0; d < 16; d++) {
+        uint64_t var = d < 8 ? var1 : var0;
+        int sh = (d % 8) * 8;
+        if (!((var >> sh) & 0xff))
             continue;
-        uint8_t b[16] = {0};
-        memcpy(b, g->key, g->klen < 16 ? g->klen : 16);
-        uint64_t p0 = 0, p1 = 0;
-        for (int k = 0; k < 8; k++) {
-            p0 = p0 << 8 | b[k];
-            p1 = p1 << 8 | b[8 + k];
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[((d < 8 ? src[i].p1 : src[i].p0) >> sh) & 0xff]++;
+        size_t at = 0;
+        for (int k = 0; k < 256; k++) {
+            size_t c = cnt[k];
+            cnt[k] = at;
+            at += c;
         }
-        v[n].p0 = p0;
-        v[n].p1 = p1;
-        v[n++].g = g;
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[((d < 8 ? src[i].p1 : src[i].p0) >> sh) & 0xff]++] = src[i];
+        struct gref *t = src;
+        src = dst;
+        dst = t;
     }
-    skey_sort(v, n);
-    for (size_t i = 0; i < n; i++)
-        out[i] = v[i].g;
-    if (v != sv)
-        free(v);
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && v[j].p0 == v[i].p0 && v[j].p1 == v[i].p1)
+            j++;
+        for (size_t a = i + 1; a < j; a++)
+            for (size_t b = a; b > i && ref_cmp(&v[b], &v[b - 1]) < 0; b--) {
+                struct gref t = v[b];
+                v[b] = v[b - 1];
+                v[b - 1] = t;
+            }
+        i = j;
+    }
+}
+
+int gw_sort(struct gwin *w)
+{
+    struct gref tv[128], *tmp = tv;
+    if (w->n > 128 && !(tmp = malloc(w->n * sizeof *tmp)))
+        return SL_ENOMEM;
+    ref_sort(w->ref, tmp, w->n);
+    if (tmp != tv)
+        free(tmp);
     return 0;
 }
 

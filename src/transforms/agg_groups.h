@@ -76,10 +76,19 @@ struct gslot {
     struct group *g; /* NULL: empty */
 };
 
+/* A group in a window's list, with the first 16 bytes of its key as two
+ * big-endian numbers (zero padded) for sorting without touching it. */
+struct gref {
+    uint64_t p0, p1;
+    struct group *g;
+};
+
 struct gwin {
     int64_t ws;
-    struct gslot *t;
+    struct gslot *t; /* lookup: cap slots, at most half used */
     size_t cap, n;
+    struct gref *ref; /* the n groups, in the order they came */
+    size_t rcap;
     struct gblk *blk;
 };
 
@@ -94,8 +103,9 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
 /* Forget every group (their ext parts must be freed by the caller
  * first); blocks return to the pool. */
 void gw_release(struct gwin *w, struct gpool *pool);
-/* w's groups in key order into out (room for w->n); SL_ENOMEM. */
-int gw_sorted(const struct gwin *w, struct group **out);
+/* Sort w->ref by key (the order emitted windows are written in);
+ * SL_ENOMEM. */
+int gw_sort(struct gwin *w);
 
 /* ---- measures (agg_measures.c) ---- */
 

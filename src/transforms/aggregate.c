@@ -112,9 +112,9 @@ struct agg {
 /* Free the heap parts of the groups of w, then the window's memory. */
 static void win_free(struct agg *a, struct gwin *w)
 {
-    for (size_t k = 0; k < w->cap; k++) {
-        struct group *g = w->t[k].g;
-        if (!g || !g->ext)
+    for (size_t k = 0; k < w->n; k++) {
+        struct group *g = w->ref[k].g;
+        if (!g->ext)
             continue;
         for (size_t j = 0; j < a->nm; j++)
             am_free(gl_acc(&a->lay, g, j), &a->m[j]);
@@ -445,8 +445,12 @@ static int emit_closed(struct agg *a, struct apart *p,
     if (n && !(gs = malloc(n * sizeof *gs)))
         return SL_ENOMEM;
     int rc = 0;
-    for (size_t k = 0, at = 0; k < ne && !rc; at += p->w[k++].n)
-        rc = gw_sorted(&p->w[k], gs + at);
+    for (size_t k = 0, at = 0; k < ne && !rc; k++) {
+        if ((rc = gw_sort(&p->w[k])))
+            break;
+        for (size_t i = 0; i < p->w[k].n; i++)
+            gs[at++] = p->w[k].ref[i].g;
+    }
     if (!rc)
         rc = build_output(a, gs, n, gcols);
     free(gs);
@@ -634,10 +638,8 @@ static int agg_snapshot(void *st, struct sl_buf *out, struct sl_error *err)
         if (!rc)
             rc = st_put_u64(out, p->ngroups);
         for (size_t w = 0; w < p->nw && !rc; w++) {
-            for (size_t k = 0; k < p->w[w].cap && !rc; k++) {
-                struct group *g = p->w[w].t[k].g;
-                if (!g)
-                    continue;
+            for (size_t k = 0; k < p->w[w].n && !rc; k++) {
+                struct group *g = p->w[w].ref[k].g;
                 rc = st_put_u64(out, (uint64_t)g->ws);
                 if (!rc)
                     rc = st_put_bytes(out, g->key, g->klen);
