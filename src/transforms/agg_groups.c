@@ -381,9 +381,18 @@ int gk_emit(struct sl_col *c, const uint8_t **p)
 uint64_t gk_hash(const uint8_t *p, size_t n)
 {
     const uint64_t k1 = 0x9e3779b97f4a7c15ULL, k2 = 0xbf58476d1ce4e5b9ULL;
-    uint64_t h = k1 ^ (n * k2);
+    uint64_t h = k1 ^ (n * k2), x;
+    const uint8_t *end = p + n;
+    if (n < 8) {
+        /* short keys byte by byte (no variable-length copy) */
+        x = 0;
+        for (size_t i = 0; i < n; i++)
+            x |= (uint64_t)p[i] << (8 * i);
+        h = (h ^ x) * k2;
+        h ^= h >> 29;
+        n = 0;
+    }
     while (n >= 8) {
-        uint64_t x;
         memcpy(&x, p, 8);
         h = (h ^ x) * k2;
         h ^= h >> 29;
@@ -391,8 +400,8 @@ uint64_t gk_hash(const uint8_t *p, size_t n)
         n -= 8;
     }
     if (n) {
-        uint64_t x = 0;
-        memcpy(&x, p, n);
+        /* the last 8 bytes, overlapping what was read */
+        memcpy(&x, end - 8, 8);
         h = (h ^ x) * k2;
         h ^= h >> 29;
     }
