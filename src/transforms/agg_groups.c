@@ -18,6 +18,9 @@
 
 #include "error.h"
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "the sort prefix is read with a byte swap");
+
 #define GBLK_CAP (64 * 1024 - 64)
 #define GPOOL_MAX 256
 
@@ -50,6 +53,11 @@ void gpool_free(struct gpool *p)
         free(b);
     }
     p->nfree = 0;
+    free(p->spare_t);
+    free(p->spare_ref);
+    p->spare_t = NULL;
+    p->spare_ref = NULL;
+    p->spare_cap = p->spare_rcap = 0;
 }
 
 static void *arena_alloc(struct gwin *w, struct gpool *pool, size_t n)
@@ -88,8 +96,17 @@ static void *arena_alloc(struct gwin *w, struct gpool *pool, size_t n)
     return p;
 }
 
-static int table_grow(struct gwin *w)
+static int table_grow(struct gwin *w, struct gpool *pool)
 {
+    if (!w->cap && pool->spare_t) {
+        /* a new window starts with the table of one that left */
+        w->t = pool->spare_t;
+        w->cap = pool->spare_cap;
+        pool->spare_t = NULL;
+        pool->spare_cap = 0;
+        memset(w->t, 0, w->cap * sizeof *w->t);
+        return 0;
+    }
     size_t cap = w->cap ? w->cap * 2 : 256;
     struct gslot *t = calloc(cap, sizeof *t);
     if (!t)
@@ -127,8 +144,14 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
                      const struct glayout *l, const uint8_t *key, uint32_t klen,
                      uint64_t h)
 {
-    if ((w->n + 1) * 2 > w->cap && table_grow(w))
+    if ((w->n + 1) * 2 > w->cap && table_grow(w, pool))
         return NULL;
+    if (!w->rcap && pool->spare_ref) {
+        w->ref = pool->spare_ref;
+        w->rcap = pool->spare_rcap;
+        pool->spare_ref = NULL;
+        pool->spare_rcap = 0;
+    }
     if (w->n == w->rcap) {
         size_t cap = w->rcap ? w->rcap * 2 : 128;
         struct gref *r = realloc(w->ref, cap * sizeof *r);
@@ -151,14 +174,16 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
     w->t[j].h = h;
     w->t[j].g = g;
     uint8_t b[16] = {0};
-    memcpy(b, key, klen < 16 ? klen : 16);
-    uint64_t p0 = 0, p1 = 0;
-    for (int k = 0; k < 8; k++) {
-        p0 = p0 << 8 | b[k];
-        p1 = p1 << 8 | b[8 + k];
-    }
-    w->ref[w->n].p0 = p0;
-    w->ref[w->n].p1 = p1;
+    if (klen >= 16)
+        memcpy(b, key, 16);
+    else
+        for (uint32_t k = 0; k < klen; k++)
+            b[k] = key[k];
+    uint64_t p0, p1;
+    memcpy(&p0, b, 8);
+    memcpy(&p1, b + 8, 8);
+    w->ref[w->n].p0 = __builtin_bswap64(p0); /* big-endian: byte order */
+    w->ref[w->n].p1 = __builtin_bswap64(p1);
     w->ref[w->n++].g = g;
     return g;
 }
@@ -176,8 +201,21 @@ void gw_release(struct gwin *w, struct gpool *pool)
             free(b);
         }
     }
-    free(w->t);
-    free(w->ref);
+    /* keep the larger table and list for the next window */
+    if (w->t && w->cap > pool->spare_cap) {
+        free(pool->spare_t);
+        pool->spare_t = w->t;
+        pool->spare_cap = w->cap;
+    } else {
+        free(w->t);
+    }
+    if (w->ref && w->rcap > pool->spare_rcap) {
+        free(pool->spare_ref);
+        pool->spare_ref = w->ref;
+        pool->spare_rcap = w->rcap;
+    } else {
+        free(w->ref);
+    }
     w->t = NULL;
     w->ref = NULL;
     w->cap = w->n = w->rcap = 0;

@@ -65,9 +65,16 @@ static inline struct acc *gl_acc(const struct glayout *l, struct group *g,
 
 /* Arena blocks, recycled between windows. */
 struct gblk;
+struct gslot;
+struct gref;
 struct gpool {
     struct gblk *free;
     size_t nfree;
+    /* the largest table and list a released window had, for the next */
+    struct gslot *spare_t;
+    size_t spare_cap;
+    struct gref *spare_ref;
+    size_t spare_rcap;
 };
 void gpool_free(struct gpool *p);
 

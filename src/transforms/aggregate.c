@@ -374,6 +374,8 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
     }
     /* then group by group (each group's memory is touched once) */
     struct sl_col *cols = a->out.b.root.child;
+    for (size_t k = 0; k < 2 + ng + a->nm && !rc && n; k++)
+        rc = sl_col_reserve(&cols[k], n, 0);
     for (size_t i = 0; i < n && !rc; i++) {
         if (i + 4 < n) {
             __builtin_prefetch(gs[i + 4]);
@@ -382,14 +384,19 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
             __builtin_prefetch((const uint8_t *)gs[i + 4] + 192);
         }
         struct group *g = gs[i];
-        rc = sl_col_append_i64(&cols[0], g->ws);
-        if (!rc)
-            rc = sl_col_append_i64(&cols[1], g->ws + a->win);
+        SL_COL_VALUES(&cols[0], int64_t)[i] = g->ws;
+        SL_COL_VALUES(&cols[1], int64_t)[i] = g->ws + a->win;
         const uint8_t *p = g->key;
         for (size_t k = 0; k < ng && !rc; k++)
             rc = gk_emit(&cols[2 + k], &p);
         for (size_t j = 0; j < a->nm && !rc; j++)
             rc = am_emit(&cols[2 + ng + j], &a->m[j], gl_acc(&a->lay, g, j));
+    }
+    for (size_t k = 0; k < 2 && !rc && n; k++) {
+        memset(cols[k].valid, 0xff, n / 8);
+        for (size_t i = n / 8 * 8; i < n; i++)
+            cols[k].valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+        cols[k].len = n;
     }
     if (!rc)
         rc = tb_finish(&a->out, n);
