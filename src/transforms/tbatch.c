@@ -298,6 +298,81 @@ int tb_gather(struct tb *t, const struct sl_batch *b, const uint32_t *sel,
     return tb_finish(t, n);
 }
 
+/* A new column like src (type, children) holding rows sel[0..n). */
+static int col_gather(struct sl_col *out, const struct sl_col *src,
+                      const uint32_t *sel, size_t n)
+{
+    struct sl_field f;
+    int rc = col_field(src, &f);
+    if (rc)
+        return rc;
+    rc = sl_col_init(out, &f);
+    sl_field_free(&f);
+    return rc ? rc : sl__col_copy_rows(out, src, sel, n);
+}
+
+#define REBUILD_MAX 64 /* replaced columns under one column */
+
+int sl__col_rebuild(struct sl_col *out, const struct sl_col *src,
+                    struct trepl *r, size_t nr, const uint32_t *sel, size_t n)
+{
+    if (nr > REBUILD_MAX)
+        return SL_ELIMIT;
+    struct sl_field f = {
+        .name = src->name, .type = SL_STRUCT, .nullable = src->nullable};
+    int rc = sl_col_init(out, &f);
+    if (rc)
+        return rc;
+    if (src->n_child &&
+        !(out->child = calloc(src->n_child, sizeof *out->child)))
+        return SL_ENOMEM;
+    out->child_cap = src->n_child;
+    for (uint32_t k = 0; k < src->n_child && !rc; k++) {
+        const struct sl_col *c = &src->child[k];
+        struct sl_col *d = &out->child[k];
+        struct trepl sub[REBUILD_MAX];
+        size_t ns = 0;
+        struct sl_col *leaf = NULL;
+        for (size_t i = 0; i < nr; i++) {
+            char name[256];
+            size_t used = sl_expr_path_part(r[i].path, name, sizeof name);
+            if (!c->name || strcmp(name, c->name) != 0)
+                continue;
+            if (!r[i].path[used])
+                leaf = r[i].leaf;
+            else
+                sub[ns++] = (struct trepl){r[i].path + used, r[i].leaf};
+        }
+        if (leaf) {
+            char *name = strdup(c->name);
+            if (!name)
+                return SL_ENOMEM;
+            *d = *leaf;
+            memset(leaf, 0, sizeof *leaf);
+            free(d->name);
+            d->name = name;
+        } else if (ns && c->type == SL_STRUCT) {
+            rc = sl__col_rebuild(d, c, sub, ns, sel, n);
+        } else {
+            rc = col_gather(d, c, sel, n);
+        }
+        out->n_child = k + 1;
+    }
+    if (!rc && n)
+        rc = sl_col_reserve(out, n, 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t j = sel ? sel[i] : i;
+        uint8_t bit = (uint8_t)(1u << (i & 7));
+        if (sl_col_is_valid(src, j))
+            out->valid[i >> 3] |= bit;
+        else
+            out->valid[i >> 3] &= (uint8_t)~bit;
+    }
+    if (!rc)
+        out->len = n;
+    return rc;
+}
+
 static bool col_is(const struct sl_col *c, const struct sl_field *f)
 {
     if (c->type != f->type || c->n_child != f->n_children)
