@@ -135,7 +135,7 @@ struct group *gw_find(const struct gwin *w, const uint8_t *key, uint32_t klen,
         if (!s->g)
             return NULL;
         if (s->h == h && s->g->klen == klen &&
-            memcmp(s->g->key, key, klen) == 0)
+            (!klen || memcmp(s->g->key, key, klen) == 0))
             return s->g;
     }
 }
@@ -167,7 +167,8 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
     g->ws = w->ws;
     g->klen = klen;
     g->key = (uint8_t *)g + l->size;
-    memcpy(g->key, key, klen);
+    if (klen)
+        memcpy(g->key, key, klen);
     size_t j = h & (w->cap - 1);
     while (w->t[j].g)
         j = (j + 1) & (w->cap - 1);
@@ -420,7 +421,8 @@ uint64_t gk_hash(const uint8_t *p, size_t n)
 {
     const uint64_t k1 = 0x9e3779b97f4a7c15ULL, k2 = 0xbf58476d1ce4e5b9ULL;
     uint64_t h = k1 ^ (n * k2), x;
-    const uint8_t *end = p + n;
+    const uint8_t *start = p;
+    size_t len = n;
     if (n < 8) {
         /* short keys byte by byte (no variable-length copy) */
         x = 0;
@@ -439,7 +441,7 @@ uint64_t gk_hash(const uint8_t *p, size_t n)
     }
     if (n) {
         /* the last 8 bytes, overlapping what was read */
-        memcpy(&x, end - 8, 8);
+        memcpy(&x, start + len - 8, 8);
         h = (h ^ x) * k2;
         h ^= h >> 29;
     }

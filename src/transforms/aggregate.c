@@ -467,7 +467,8 @@ static int emit_closed(struct agg *a, struct apart *p,
         p->ngroups -= p->w[k].n;
         win_free(a, &p->w[k]);
     }
-    memmove(&p->w[0], &p->w[ne], (p->nw - ne) * sizeof *p->w);
+    if (ne && p->nw > ne)
+        memmove(&p->w[0], &p->w[ne], (p->nw - ne) * sizeof *p->w);
     p->nw -= ne;
     return 0;
 }

@@ -732,7 +732,7 @@ int sl_expr_eval(struct sl_expr *e, const struct sl_batch *b,
             break;
         case SL_STRING: {
             int32_t o = out->off[at];
-            uint8_t *d = out->data + out->data_len;
+            uint8_t *d = bytes ? out->data + out->data_len : NULL;
             for (size_t i = 0; i < n; i++) {
                 if (v->nn[i] && v->len[i]) {
                     memcpy(d, v->p[i], (size_t)v->len[i]);
