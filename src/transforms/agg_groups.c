@@ -125,25 +125,46 @@ static int table_grow(struct gwin *w, struct gpool *pool)
     return 0;
 }
 
-struct group *gw_find(const struct gwin *w, const uint8_t *key, uint32_t klen,
-                      uint64_t h)
+void gk_make(struct gkey *k, const uint8_t *p, uint32_t n)
+{
+    uint8_t b[16] = {0};
+    if (n >= 16)
+        memcpy(b, p, 16);
+    else
+        for (uint32_t i = 0; i < n; i++)
+            b[i] = p[i];
+    uint64_t p0, p1;
+    memcpy(&p0, b, 8);
+    memcpy(&p1, b + 8, 8);
+    k->p = p;
+    k->n = n;
+    k->h = gk_hash(p, n);
+    k->p0 = __builtin_bswap64(p0); /* big-endian: byte order */
+    k->p1 = __builtin_bswap64(p1);
+}
+
+struct group *gw_find(const struct gwin *w, const struct gkey *k)
 {
     if (!w->cap)
         return NULL;
-    for (size_t j = h & (w->cap - 1);; j = (j + 1) & (w->cap - 1)) {
+    for (size_t j = k->h & (w->cap - 1);; j = (j + 1) & (w->cap - 1)) {
         const struct gslot *s = &w->t[j];
         if (!s->g)
             return NULL;
-        if (s->h == h && s->g->klen == klen &&
-            (!klen || memcmp(s->g->key, key, klen) == 0))
+        const struct group *g = s->g;
+        if (s->h == k->h && g->p0 == k->p0 && g->p1 == k->p1 &&
+            g->klen == k->n &&
+            (k->n <= 16 || memcmp(g->key + 16, k->p + 16, k->n - 16) == 0))
             return s->g;
     }
 }
 
 struct group *gw_add(struct gwin *w, struct gpool *pool,
-                     const struct glayout *l, const uint8_t *key, uint32_t klen,
-                     uint64_t h)
+                     const struct glayout *l, const struct gkey *k)
 {
+    const uint8_t *key = k->p;
+    uint32_t klen = k->n;
+    uint64_t h = k->h;
     if ((w->n + 1) * 2 > w->cap && table_grow(w, pool))
         return NULL;
     if (!w->rcap && pool->spare_ref) {
@@ -165,6 +186,8 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
         return NULL;
     memset(g, 0, l->size);
     g->ws = w->ws;
+    g->p0 = k->p0;
+    g->p1 = k->p1;
     g->klen = klen;
     g->key = (uint8_t *)g + l->size;
     if (klen)
@@ -174,17 +197,8 @@ struct group *gw_add(struct gwin *w, struct gpool *pool,
         j = (j + 1) & (w->cap - 1);
     w->t[j].h = h;
     w->t[j].g = g;
-    uint8_t b[16] = {0};
-    if (klen >= 16)
-        memcpy(b, key, 16);
-    else
-        for (uint32_t k = 0; k < klen; k++)
-            b[k] = key[k];
-    uint64_t p0, p1;
-    memcpy(&p0, b, 8);
-    memcpy(&p1, b + 8, 8);
-    w->ref[w->n].p0 = __builtin_bswap64(p0); /* big-endian: byte order */
-    w->ref[w->n].p1 = __builtin_bswap64(p1);
+    w->ref[w->n].p0 = k->p0;
+    w->ref[w->n].p1 = k->p1;
     w->ref[w->n++].g = g;
     return g;
 }

@@ -43,7 +43,8 @@ union acc_sm {
 #define ACC_SM(x) ((union acc_sm *)((x) + 1))
 
 struct group {
-    int64_t ws; /* window start, micros */
+    int64_t ws;      /* window start, micros */
+    uint64_t p0, p1; /* the key's first 16 bytes (struct gkey) */
     uint32_t klen;
     bool ext; /* some acc has an ext to free */
     uint8_t *key;
@@ -99,14 +100,21 @@ struct gwin {
     struct gblk *blk;
 };
 
-/* The group of key in w, or NULL. */
-struct group *gw_find(const struct gwin *w, const uint8_t *key, uint32_t klen,
-                      uint64_t h);
-/* Add a new (zeroed) group for key, which is not in w yet; NULL when out
+/* A key to look up: its bytes, hash, and first 16 bytes as two
+ * big-endian numbers (zero padded), so that a lookup of a key up to 16
+ * bytes long reads only the group's header. */
+struct gkey {
+    const uint8_t *p;
+    uint32_t n;
+    uint64_t h, p0, p1;
+};
+void gk_make(struct gkey *k, const uint8_t *p, uint32_t n);
+/* The group of key k in w, or NULL. */
+struct group *gw_find(const struct gwin *w, const struct gkey *k);
+/* Add a new (zeroed) group for k, which is not in w yet; NULL when out
  * of memory. */
 struct group *gw_add(struct gwin *w, struct gpool *pool,
-                     const struct glayout *l, const uint8_t *key, uint32_t klen,
-                     uint64_t h);
+                     const struct glayout *l, const struct gkey *k);
 /* Forget every group (their ext parts must be freed by the caller
  * first); blocks return to the pool. */
 void gw_release(struct gwin *w, struct gpool *pool);

@@ -534,13 +534,14 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
             return sl_error_set(err, rc, "aggregate: group key too long");
         const uint8_t *key = a->key.data;
         uint32_t kl = (uint32_t)a->key.len;
-        uint64_t h = gk_hash(key, kl);
+        struct gkey gk;
+        gk_make(&gk, key, kl);
         int64_t last = floor_div(t, a->slide) * a->slide;
         for (int64_t ws = last; ws > t - a->win; ws -= a->slide) {
             struct gwin *w = win_of(p, ws);
             if (!w)
                 return sl_error_set(err, SL_ENOMEM, "out of memory");
-            struct group *g = gw_find(w, key, kl, h);
+            struct group *g = gw_find(w, &gk);
             if (!g) {
                 if ((int64_t)p->ngroups >= a->o.max_groups) {
                     if ((rc = flush_pairs(a, np, err)))
@@ -552,7 +553,7 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
                         "or shorten the watermark or the window",
                         pid, a->o.max_groups);
                 }
-                if (!(g = gw_add(w, &a->pool, &a->lay, key, kl, h)))
+                if (!(g = gw_add(w, &a->pool, &a->lay, &gk)))
                     return sl_error_set(err, SL_ENOMEM, "out of memory");
                 p->ngroups++;
             }
@@ -697,18 +698,18 @@ static int agg_restore(void *st, const uint8_t *data, size_t n,
             const uint8_t *key = st_get_bytes(&r, &kl);
             if (!key || kl > UINT32_MAX)
                 break;
-            uint64_t h = gk_hash(key, kl);
+            struct gkey gk;
+            gk_make(&gk, key, (uint32_t)kl);
             struct gwin *w = win_of(p, ws);
             if (!w) {
                 rc = SL_ENOMEM;
                 break;
             }
-            if (gw_find(w, key, (uint32_t)kl, h)) {
+            if (gw_find(w, &gk)) {
                 r.bad = true; /* the same group twice */
                 break;
             }
-            struct group *g =
-                gw_add(w, &a->pool, &a->lay, key, (uint32_t)kl, h);
+            struct group *g = gw_add(w, &a->pool, &a->lay, &gk);
             if (!g) {
                 rc = SL_ENOMEM;
                 break;
