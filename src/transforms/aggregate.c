@@ -50,7 +50,7 @@
 
 #define MAGIC "sluice-aggregate-3"
 #define US_MS 1000LL
-#define PAIRS_MAX 4096 /* (row, group) pairs gathered before the measures */
+#define PAIRS_MAX 512 /* (row, group) pairs gathered before the measures */
 
 struct apart {
     char *id;
