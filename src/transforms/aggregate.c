@@ -50,7 +50,12 @@
 
 #define MAGIC "sluice-aggregate-3"
 #define US_MS 1000LL
-#define PAIRS_MAX 512 /* (row, group) pairs gathered before the measures */
+#define PAIRS_MAX 512
+#define BLOCK_ROWS                                                             \
+    32 /* rows whose groups are fetched ahead together */ /* (row, group)      \
+                                                             pairs gathered    \
+                                                             before the        \
+                                                             measures */
 
 struct apart {
     char *id;
@@ -403,6 +408,15 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
     return rc;
 }
 
+/* The open window of p starting at ws, or NULL. */
+static const struct gwin *win_get(const struct apart *p, int64_t ws)
+{
+    for (size_t i = p->nw; i > 0; i--)
+        if (p->w[i - 1].ws == ws)
+            return &p->w[i - 1];
+    return NULL;
+}
+
 /* The open window of p starting at ws, made when new; NULL when out of
  * memory. Windows are kept by start; a new one is nearly always last. */
 static struct gwin *win_of(struct apart *p, int64_t ws)
@@ -506,63 +520,105 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         gcols[k] = sl_expr_path_col(in, a->o.group_by.v[k]);
     const struct sl_col *tc = a->arg[0];
     size_t np = 0;
-    for (size_t i = 0; i < rows; i++) {
-        if (!sl_col_is_valid(tc, i)) {
-            if (a->env && a->env->dead_letter &&
-                (rc = a->env->dead_letter(a->env->ctx, in, i,
-                                          "aggregate: no event time (the "
-                                          "time column is null or not a "
-                                          "timestamp)",
-                                          err)))
-                return rc;
-            continue;
-        }
-        int64_t t = SL_COL_VALUES(tc, int64_t)[i];
-        if (p->has_t && t < p->max_t - a->wm) {
-            if (a->env && a->env->dead_letter &&
-                (rc = a->env->dead_letter(a->env->ctx, in, i, "late", err)))
-                return rc;
-            continue;
-        }
-        if (!p->has_t || t > p->max_t)
-            p->max_t = t;
-        p->has_t = true;
+    for (size_t i = 0; i < rows;) {
+        /* a block of rows: (1) time, lateness and keys in row order, (2)
+         * hashes, with the table slots and then the groups they will
+         * look at fetched ahead, (3) the groups */
+        struct brow {
+            size_t row;
+            int64_t t;
+            size_t koff;
+            struct gkey gk;
+        } br[BLOCK_ROWS];
+        size_t nb = 0;
         sl_buf_reset(&a->key);
-        for (size_t k = 0; k < ng && !rc; k++)
-            rc = gk_add(&a->key, gcols[k], i);
-        if (rc)
-            return sl_error_set(err, rc, "aggregate: group key too long");
-        const uint8_t *key = a->key.data;
-        uint32_t kl = (uint32_t)a->key.len;
-        struct gkey gk;
-        gk_make(&gk, key, kl);
-        int64_t last = floor_div(t, a->slide) * a->slide;
-        for (int64_t ws = last; ws > t - a->win; ws -= a->slide) {
-            struct gwin *w = win_of(p, ws);
-            if (!w)
-                return sl_error_set(err, SL_ENOMEM, "out of memory");
-            struct group *g = gw_find(w, &gk);
-            if (!g) {
-                if ((int64_t)p->ngroups >= a->o.max_groups) {
+        for (; i < rows && nb < BLOCK_ROWS; i++) {
+            if (!sl_col_is_valid(tc, i)) {
+                if (a->env && a->env->dead_letter &&
+                    (rc = a->env->dead_letter(a->env->ctx, in, i,
+                                              "aggregate: no event time (the "
+                                              "time column is null or not a "
+                                              "timestamp)",
+                                              err)))
+                    return rc;
+                continue;
+            }
+            int64_t t = SL_COL_VALUES(tc, int64_t)[i];
+            if (p->has_t && t < p->max_t - a->wm) {
+                if (a->env && a->env->dead_letter &&
+                    (rc = a->env->dead_letter(a->env->ctx, in, i, "late", err)))
+                    return rc;
+                continue;
+            }
+            if (!p->has_t || t > p->max_t)
+                p->max_t = t;
+            p->has_t = true;
+            br[nb].row = i;
+            br[nb].t = t;
+            br[nb].koff = a->key.len;
+            for (size_t k = 0; k < ng && !rc; k++)
+                rc = gk_add(&a->key, gcols[k], i);
+            if (rc)
+                return sl_error_set(err, rc, "aggregate: group key too long");
+            br[nb].gk.n = (uint32_t)(a->key.len - br[nb].koff);
+            nb++;
+        }
+        const struct gwin *lw = NULL;
+        int64_t lws = 0;
+        for (size_t b = 0; b < nb; b++) {
+            struct gkey *gk = &br[b].gk;
+            gk_make(gk, a->key.data + br[b].koff, gk->n);
+            int64_t last = floor_div(br[b].t, a->slide) * a->slide;
+            if (!lw || last != lws) {
+                lw = win_get(p, last);
+                lws = last;
+            }
+            if (lw && lw->cap)
+                __builtin_prefetch(&lw->t[gk->h & (lw->cap - 1)]);
+        }
+        lw = NULL;
+        for (size_t b = 0; b < nb; b++) {
+            int64_t last = floor_div(br[b].t, a->slide) * a->slide;
+            if (!lw || last != lws) {
+                lw = win_get(p, last);
+                lws = last;
+            }
+            if (lw && lw->cap) {
+                const struct gslot *sl = &lw->t[br[b].gk.h & (lw->cap - 1)];
+                if (sl->g)
+                    __builtin_prefetch(sl->g);
+            }
+        }
+        for (size_t b = 0; b < nb; b++) {
+            int64_t t = br[b].t;
+            int64_t last = floor_div(t, a->slide) * a->slide;
+            for (int64_t ws = last; ws > t - a->win; ws -= a->slide) {
+                struct gwin *w = win_of(p, ws);
+                if (!w)
+                    return sl_error_set(err, SL_ENOMEM, "out of memory");
+                struct group *g = gw_find(w, &br[b].gk);
+                if (!g) {
+                    if ((int64_t)p->ngroups >= a->o.max_groups) {
+                        if ((rc = flush_pairs(a, np, err)))
+                            return rc;
+                        return sl_error_set(
+                            err, SL_ELIMIT,
+                            "aggregate: partition %s has more than %" PRId64
+                            " open (window, group) pairs; raise max_groups, "
+                            "or shorten the watermark or the window",
+                            pid, a->o.max_groups);
+                    }
+                    if (!(g = gw_add(w, &a->pool, &a->lay, &br[b].gk)))
+                        return sl_error_set(err, SL_ENOMEM, "out of memory");
+                    p->ngroups++;
+                }
+                a->pr[np].g = g;
+                a->pr[np++].row = br[b].row;
+                if (np == PAIRS_MAX) {
                     if ((rc = flush_pairs(a, np, err)))
                         return rc;
-                    return sl_error_set(
-                        err, SL_ELIMIT,
-                        "aggregate: partition %s has more than %" PRId64
-                        " open (window, group) pairs; raise max_groups, "
-                        "or shorten the watermark or the window",
-                        pid, a->o.max_groups);
+                    np = 0;
                 }
-                if (!(g = gw_add(w, &a->pool, &a->lay, &gk)))
-                    return sl_error_set(err, SL_ENOMEM, "out of memory");
-                p->ngroups++;
-            }
-            a->pr[np].g = g;
-            a->pr[np++].row = i;
-            if (np == PAIRS_MAX) {
-                if ((rc = flush_pairs(a, np, err)))
-                    return rc;
-                np = 0;
             }
         }
     }
