@@ -10,8 +10,9 @@ schema and writing a JSON-lines lake (best of 3 each, same run):
   aggregate-10m  a second, separately labelled case: the same with
                  10-minute windows, i.e. ten times the events per window
                  and group (what a 10x denser event clock gives 1-minute
-                 windows; the generator's clock advances ~5 ms per event,
-                 so the 1-minute case emits ~0.75 window rows per event)
+                 windows; the generator's clock advances 10 ms per event
+                 on average, so the 1-minute case emits ~0.75 window rows
+                 per event)
 
 Prints wall time, records/s and CPU time of each; the shape job as a ratio
 of the pass-through (target: at most 1.30); and the aggregate transform's
