@@ -567,7 +567,7 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         int64_t lws = 0;
         for (size_t b = 0; b < nb; b++) {
             struct gkey *gk = &br[b].gk;
-            gk_make(gk, a->key.data + br[b].koff, gk->n);
+            gk_make(gk, gk->n ? a->key.data + br[b].koff : NULL, gk->n);
             int64_t last = floor_div(br[b].t, a->slide) * a->slide;
             if (!lw || last != lws) {
                 lw = win_get(p, last);
