@@ -36,12 +36,12 @@ size_t sl__fmt_date(int64_t days, char *out)
     static _Thread_local char last[24];
     static _Thread_local size_t last_n;
     if (days == last_days) {
-        memcpy(out, last, 16);
+        memcpy(out, last, last_n);
         return last_n;
     }
     size_t n = fmt_date(days, out);
-    if (n <= 16) {
-        memcpy(last, out, 16);
+    if (n <= sizeof last) {
+        memcpy(last, out, n);
         last_n = n;
         last_days = days;
     }
