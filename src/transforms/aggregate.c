@@ -30,32 +30,29 @@
  * 512 values); arguments are expressions.
  *
  * A chunk is worked in two passes: each row's key is encoded and hashed
- * once and its (row, group) pairs found in the open windows (agg_groups.c),
- * then each measure adds its column's values over those pairs in one loop
- * (agg_measures.c).
+ * once and its (row, group) pairs found in the open windows (agg_groups.c;
+ * BLOCK_ROWS rows at a time, their table slots and groups prefetched),
+ * then each measure adds its column's values over up to PAIRS_MAX pairs
+ * in one loop (agg_measures.c). Emitted windows leave whole: their groups
+ * are sorted by key and written group by group.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "datetime.h"
 #include "agg_groups.h"
 #include "expr.h"
-#include "sketch.h"
 #include "tbatch.h"
 #include "tstate.h"
 
 #define MAGIC "sluice-aggregate-3"
 #define US_MS 1000LL
+/* (row, group) pairs gathered before the measures run over them */
 #define PAIRS_MAX 512
-#define BLOCK_ROWS                                                             \
-    32 /* rows whose groups are fetched ahead together */ /* (row, group)      \
-                                                             pairs gathered    \
-                                                             before the        \
-                                                             measures */
+/* rows whose table slots and groups are fetched ahead together */
+#define BLOCK_ROWS 32
 
 struct apart {
     char *id;
@@ -107,7 +104,6 @@ struct agg {
     struct sl_col *tmp;        /* evaluated expressions, per chunk */
     const struct sl_col **arg; /* tmp[k] or the input column it names */
     struct tb out;
-    struct sl_batch *groups; /* decoded group values of emitted rows */
     struct sl_buf key;
     struct glayout lay;
     struct gpool pool;
@@ -160,7 +156,6 @@ static void agg_destroy(void *st)
     free(a->arg);
     xset_free(&a->xs);
     tb_free(&a->out);
-    sl_batch_destroy(a->groups);
     sl_buf_free(&a->key);
     gpool_free(&a->pool);
     free(a->pr);
