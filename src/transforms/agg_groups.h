@@ -10,7 +10,9 @@
  *
  * A group is one block: the header, then the accumulators at the offsets
  * of a `struct glayout` (measures with inline sketch inputs get a larger
- * slot), then the key bytes.
+ * slot), then the key bytes. The measures' functions (agg_measures.c) are
+ * declared here too: aggregate.c, agg_groups.c and agg_measures.c are one
+ * transform split along those seams.
  */
 #ifndef SL_AGG_GROUPS_H
 #define SL_AGG_GROUPS_H
