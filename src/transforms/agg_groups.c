@@ -30,7 +30,7 @@ struct gblk {
     _Alignas(16) uint8_t data[];
 };
 
-int gl_init(struct glayout *l, size_t n, const bool *sm)
+int gl_init(struct glayout *l, size_t n, const size_t *size)
 {
     if (n > GL_MAX)
         return SL_ELIMIT;
@@ -38,7 +38,7 @@ int gl_init(struct glayout *l, size_t n, const bool *sm)
     size_t at = (sizeof(struct group) + 7) & ~(size_t)7;
     for (size_t j = 0; j < n; j++) {
         l->off[j] = (uint32_t)at;
-        at += sizeof(struct acc) + (sm[j] ? sizeof(union acc_sm) : 0);
+        at += size[j];
         at = (at + 7) & ~(size_t)7;
     }
     l->size = at;

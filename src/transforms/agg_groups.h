@@ -28,21 +28,25 @@
 #define ACC_SMALL 4 /* sketch inputs kept inline before a sketch exists */
 
 /* One measure's running value. `ext` is the measure's heap part: the
- * string of a string min/max, a struct kll or a struct hll. */
+ * string of a string min/max, a struct kll or a struct hll. A measure
+ * owns only the first am_acc_size bytes (agg_measures.c): counts stop
+ * before ext, sketch measures keep their inline inputs (ACC_SM) where i
+ * and f would be, and only the measures that use a field touch it. */
 struct acc {
-    int64_t cnt, i;
-    double f;
-    void *ext;
-    uint32_t sl; /* length of the min/max string */
+    int64_t cnt;
     bool is_f, has;
     uint8_t nsm; /* inline sketch inputs (ACC_SM) */
+    uint32_t sl; /* length of the min/max string */
+    void *ext;   /* min, max, approx_percentile, approx_count_distinct */
+    int64_t i;   /* sum, avg, min, max */
+    double f;
 };
-/* Inline sketch inputs, right after the acc of measures that have them. */
+/* Inline sketch inputs of approx_percentile / approx_count_distinct. */
 union acc_sm {
     double d[ACC_SMALL];
     uint64_t h[ACC_SMALL];
 };
-#define ACC_SM(x) ((union acc_sm *)((x) + 1))
+#define ACC_SM(x) ((union acc_sm *)((uint8_t *)(x) + offsetof(struct acc, i)))
 
 struct group {
     int64_t ws;      /* window start, micros */
@@ -58,8 +62,8 @@ struct glayout {
     uint32_t off[GL_MAX]; /* offset of measure j's acc in the group */
     size_t size;          /* header + accs, 8-aligned; the key follows */
 };
-/* Lay out n measures; sm[j] true when measure j keeps inline inputs. */
-int gl_init(struct glayout *l, size_t n, const bool *sm);
+/* Lay out n measures; measure j takes size[j] bytes (am_acc_size). */
+int gl_init(struct glayout *l, size_t n, const size_t *size);
 static inline struct acc *gl_acc(const struct glayout *l, struct group *g,
                                  size_t j)
 {
@@ -141,11 +145,8 @@ struct gpair {
     size_t row;
 };
 
-/* True when measure m keeps inline inputs (struct glayout's sm). */
-static inline bool am_has_sm(const struct measure *m)
-{
-    return m->fn == M_PCT || m->fn == M_NDV;
-}
+/* Bytes of struct acc that measure m uses (see struct acc). */
+size_t am_acc_size(const struct measure *m);
 /* Add the values of column c (NULL for count(*)) at the pairs' rows to
  * measure j of the pairs' groups, pair by pair in order (so a group sees
  * its rows in source order). SL_ENOMEM. */

@@ -10,6 +10,7 @@
  * accumulator state (the fast loops are acc_one specialised).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +23,28 @@ static bool int_class(enum sl_type t)
            t == SL_BOOLEAN;
 }
 
+/* Which fields of struct acc measure fn has. */
+static bool uses_ext(enum mfn fn)
+{
+    return fn == M_MIN || fn == M_MAX || fn == M_PCT || fn == M_NDV;
+}
+
+static bool uses_if(enum mfn fn)
+{
+    return fn == M_SUM || fn == M_AVG || fn == M_MIN || fn == M_MAX;
+}
+
+size_t am_acc_size(const struct measure *m)
+{
+    if (m->fn == M_PCT || m->fn == M_NDV)
+        return offsetof(struct acc, i) + sizeof(union acc_sm);
+    return uses_ext(m->fn) || uses_if(m->fn) ? sizeof(struct acc)
+                                             : offsetof(struct acc, ext);
+}
+
 void am_free(struct acc *x, const struct measure *m)
 {
-    if (!x->ext)
+    if (!uses_ext(m->fn) || !x->ext)
         return;
     if (m->fn == M_PCT)
         kll_free(x->ext);
@@ -340,15 +360,17 @@ enum { F_ISF = 1, F_HAS = 2, F_KLL = 4, F_HLL = 8, F_STR = 16, F_SM = 32 };
 int am_save(struct sl_buf *b, const struct acc *x, const struct measure *m)
 {
     uint64_t fl = (uint64_t)x->is_f * F_ISF | (uint64_t)x->has * F_HAS;
-    if (x->ext)
+    if (uses_ext(m->fn) && x->ext)
         fl |= m->fn == M_PCT ? F_KLL : m->fn == M_NDV ? F_HLL : F_STR;
     if (x->nsm)
         fl |= F_SM;
+    /* i and f: 0 for the measures without them (as they always were) */
+    bool sf = uses_if(m->fn);
     int rc = st_put_u64(b, (uint64_t)x->cnt);
     if (!rc)
-        rc = st_put_u64(b, (uint64_t)x->i);
+        rc = st_put_u64(b, sf ? (uint64_t)x->i : 0);
     if (!rc)
-        rc = st_put_f64(b, x->f);
+        rc = st_put_f64(b, sf ? x->f : 0.0);
     if (!rc)
         rc = st_put_u64(b, fl);
     if (!rc && x->nsm) {
@@ -368,8 +390,12 @@ int am_save(struct sl_buf *b, const struct acc *x, const struct measure *m)
 int am_load(struct st_reader *r, struct acc *x, const struct measure *m)
 {
     x->cnt = (int64_t)st_get_u64(r);
-    x->i = (int64_t)st_get_u64(r);
-    x->f = st_get_f64(r);
+    int64_t i = (int64_t)st_get_u64(r);
+    double f = st_get_f64(r);
+    if (uses_if(m->fn)) {
+        x->i = i;
+        x->f = f;
+    }
     uint64_t fl = st_get_u64(r);
     if (r->bad)
         return SL_ECORRUPT;

@@ -281,10 +281,10 @@ static int agg_create(const struct sl_conf *c, void **st, struct sl_error *err)
     }
     if (rc)
         goto fail;
-    bool sm[GL_MAX];
+    size_t asz[GL_MAX];
     for (size_t j = 0; j < a->nm && j < GL_MAX; j++)
-        sm[j] = am_has_sm(&a->m[j]);
-    if (gl_init(&a->lay, a->nm, sm)) {
+        asz[j] = am_acc_size(&a->m[j]);
+    if (gl_init(&a->lay, a->nm, asz)) {
         rc = sl_error_set(err, SL_ELIMIT, "more than %d measures", GL_MAX);
         goto fail;
     }
