@@ -405,6 +405,17 @@ int sl_col_bytes_end(struct sl_col *c, size_t n_written)
     return 0;
 }
 
+int sl_col_reserve(struct sl_col *c, size_t slots, size_t bytes)
+{
+    int rc = grow_slots(c, c->len + slots);
+    bool str = c->type == SL_STRING || c->type == SL_BINARY;
+    if (rc || !str || (!bytes && c->data))
+        return rc; /* a string column always has data (as the appends do) */
+    if (!sl_col_bytes_begin(c, bytes))
+        return bytes > (size_t)INT32_MAX - c->data_len ? SL_ELIMIT : SL_ENOMEM;
+    return 0;
+}
+
 int sl_col_append_bytes(struct sl_col *c, const void *p, size_t n)
 {
     uint8_t *d = sl_col_bytes_begin(c, n);

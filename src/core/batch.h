@@ -116,6 +116,12 @@ int sl_col_append_bytes(struct sl_col *c, const void *p,
  * return where to write them; then sl_col_bytes_end(c, n_written). */
 uint8_t *sl_col_bytes_begin(struct sl_col *c, size_t n);
 int sl_col_bytes_end(struct sl_col *c, size_t n_written);
+/* Make room for `slots` more slots and, in a string/binary column,
+ * `bytes` more data bytes, so that bulk writers can fill valid, values,
+ * off and data past len directly and then raise len (and data_len).
+ * SL_ENOMEM, or SL_ELIMIT when data would pass INT32_MAX bytes. A
+ * string/binary column has a data buffer after it, as after an append. */
+int sl_col_reserve(struct sl_col *c, size_t slots, size_t bytes);
 /* Struct: after appending one value to each child (or letting
  * sl_col_struct_end fill the missing ones with null), mark the slot valid. */
 int sl_col_struct_end(struct sl_col *c);

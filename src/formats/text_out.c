@@ -20,6 +20,8 @@
 
 #define US_PER_DAY 86400000000LL
 
+static size_t fmt_date(int64_t days, char *out);
+
 static inline void two(char *o, unsigned v)
 {
     o[0] = (char)('0' + v / 10);
@@ -27,6 +29,26 @@ static inline void two(char *o, unsigned v)
 }
 
 size_t sl__fmt_date(int64_t days, char *out)
+{
+    /* consecutive values are mostly the same day (timestamps of a
+     * stream): the last day formatted is kept, per thread */
+    static _Thread_local int64_t last_days = INT64_MIN;
+    static _Thread_local char last[24];
+    static _Thread_local size_t last_n;
+    if (days == last_days) {
+        memcpy(out, last, last_n);
+        return last_n;
+    }
+    size_t n = fmt_date(days, out);
+    if (n <= sizeof last) {
+        memcpy(last, out, n);
+        last_n = n;
+        last_days = days;
+    }
+    return n;
+}
+
+static size_t fmt_date(int64_t days, char *out)
 {
     int64_t y;
     unsigned m, d;

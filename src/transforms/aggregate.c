@@ -28,62 +28,39 @@
  * Measures: count(*), count(x), sum, min, max, avg, approx_percentile(x,
  * q) (KLL sketch) and approx_count_distinct(x) (HyperLogLog, exact up to
  * 512 values); arguments are expressions.
+ *
+ * A chunk is worked in two passes: each row's key is encoded and hashed
+ * once and its (row, group) pairs found in the open windows (agg_groups.c;
+ * BLOCK_ROWS rows at a time, their table slots and groups prefetched),
+ * then each measure adds its column's values over up to PAIRS_MAX pairs
+ * in one loop (agg_measures.c). Emitted windows leave whole: their groups
+ * are sorted by key and written group by group.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "datetime.h"
+#include "agg_groups.h"
 #include "expr.h"
-#include "sketch.h"
 #include "tbatch.h"
 #include "tstate.h"
 
 #define MAGIC "sluice-aggregate-3"
 #define US_MS 1000LL
-
-enum mfn { M_COUNT_STAR, M_COUNT, M_SUM, M_MIN, M_MAX, M_AVG, M_PCT, M_NDV };
-
-struct measure {
-    char *name;
-    enum mfn fn;
-    int arg; /* index into the expressions, -1 for count(*) */
-    double q;
-};
-
-#define ACC_SMALL 4 /* sketch inputs kept inline before a sketch exists */
-
-struct acc {
-    int64_t cnt, i;
-    double f;
-    bool is_f, has;
-    uint8_t nsm;
-    char *s;
-    size_t sl;
-    struct kll *k;
-    struct hll *h;
-    union {
-        double d[ACC_SMALL];
-        uint64_t h[ACC_SMALL];
-    } sm; /* most groups see few values: no sketch allocation for them */
-};
-
-struct group {
-    int64_t ws; /* window start, micros */
-    uint32_t klen;
-    uint8_t *key; /* group values (key_add), in the same block */
-    struct acc a[];
-};
+/* (row, group) pairs gathered before the measures run over them */
+#define PAIRS_MAX 512
+/* rows whose table slots and groups are fetched ahead together */
+#define BLOCK_ROWS 32
 
 struct apart {
     char *id;
-    struct hmap map; /* ws(8 bytes) + key -> struct group * */
+    struct gwin *w; /* open windows, by window start */
+    size_t nw, wcap;
+    size_t ngroups; /* in all open windows */
     bool has_t;
     int64_t max_t;
-    int64_t min_end; /* no open window ends before this (scan skip) */
 };
 
 struct agg_opts {
@@ -124,53 +101,36 @@ struct agg {
     struct apart *parts;
     size_t n_parts;
     struct sl_transform_env *env;
-    struct sl_col *tmp; /* evaluated expressions, per chunk */
+    struct sl_col *tmp;        /* evaluated expressions, per chunk */
+    const struct sl_col **arg; /* tmp[k] or the input column it names */
     struct tb out;
-    struct sl_batch *groups; /* decoded group values of emitted rows */
-    struct sl_buf key, json;
+    struct sl_buf key;
+    struct glayout lay;
+    struct gpool pool;
+    struct gpair *pr; /* a chunk's (row, group) pairs, PAIRS_MAX */
 };
 
-static void acc_free(struct acc *a)
+/* Free the heap parts of the groups of w, then the window's memory. */
+static void win_free(struct agg *a, struct gwin *w)
 {
-    free(a->s);
-    if (a->k) {
-        kll_free(a->k);
-        free(a->k);
+    for (size_t k = 0; k < w->n; k++) {
+        struct group *g = w->ref[k].g;
+        if (!g->ext)
+            continue;
+        for (size_t j = 0; j < a->nm; j++)
+            am_free(gl_acc(&a->lay, g, j), &a->m[j]);
     }
-    if (a->h) {
-        hll_free(a->h);
-        free(a->h);
-    }
-}
-
-/* One block: the group, its accumulators, then its key bytes. */
-static struct group *group_new(size_t nm, size_t klen)
-{
-    size_t head = sizeof(struct group) + nm * sizeof(struct acc);
-    struct group *g = calloc(1, head + (klen ? klen : 1));
-    if (g)
-        g->key = (uint8_t *)g + head;
-    return g;
-}
-
-static void group_free_n(struct group *g, size_t nm)
-{
-    if (!g)
-        return;
-    for (size_t i = 0; i < nm; i++)
-        acc_free(&g->a[i]);
-    free(g);
+    gw_release(w, &a->pool);
 }
 
 static void parts_clear(struct agg *a)
 {
     for (size_t i = 0; i < a->n_parts; i++) {
-        struct hmap *m = &a->parts[i].map;
-        for (size_t k = 0; k < m->cap; k++)
-            if (m->v[k].key && !m->v[k].dead)
-                group_free_n(m->v[k].val, a->nm);
-        hm_free(m, NULL);
-        free(a->parts[i].id);
+        struct apart *p = &a->parts[i];
+        for (size_t k = 0; k < p->nw; k++)
+            win_free(a, &p->w[k]);
+        free(p->w);
+        free(p->id);
     }
     free(a->parts);
     a->parts = NULL;
@@ -193,11 +153,12 @@ static void agg_destroy(void *st)
     }
     free(a->text);
     free(a->tmp);
+    free(a->arg);
     xset_free(&a->xs);
     tb_free(&a->out);
-    sl_batch_destroy(a->groups);
     sl_buf_free(&a->key);
-    sl_buf_free(&a->json);
+    gpool_free(&a->pool);
+    free(a->pr);
     sl_options_free(agg_options, &a->o);
     free(a);
 }
@@ -277,7 +238,6 @@ static int agg_create(const struct sl_conf *c, void **st, struct sl_error *err)
     }
     tb_init(&a->out);
     sl_buf_init(&a->key, 1u << 20);
-    sl_buf_init(&a->json, 1u << 20);
     a->win = a->o.window * US_MS;
     a->slide = (a->o.slide ? a->o.slide : a->o.window) * US_MS;
     a->wm = a->o.watermark * US_MS;
@@ -321,7 +281,16 @@ static int agg_create(const struct sl_conf *c, void **st, struct sl_error *err)
     }
     if (rc)
         goto fail;
-    if (!(a->tmp = calloc(a->nx, sizeof *a->tmp))) {
+    size_t asz[GL_MAX];
+    for (size_t j = 0; j < a->nm && j < GL_MAX; j++)
+        asz[j] = am_acc_size(&a->m[j]);
+    if (gl_init(&a->lay, a->nm, asz)) {
+        rc = sl_error_set(err, SL_ELIMIT, "more than %d measures", GL_MAX);
+        goto fail;
+    }
+    if (!(a->tmp = calloc(a->nx, sizeof *a->tmp)) ||
+        !(a->arg = calloc(a->nx, sizeof *a->arg)) ||
+        !(a->pr = malloc(PAIRS_MAX * sizeof *a->pr))) {
         rc = sl_error_set(err, SL_ENOMEM, "out of memory");
         goto fail;
     }
@@ -349,7 +318,6 @@ static struct apart *part_of(struct agg *a, const char *id)
     a->parts = v;
     struct apart *p = &v[a->n_parts];
     memset(p, 0, sizeof *p);
-    p->min_end = INT64_MAX;
     if (!(p->id = strdup(id)))
         return NULL;
     a->n_parts++;
@@ -362,226 +330,6 @@ static int64_t floor_div(int64_t x, int64_t y)
     return (x % y != 0 && (x < 0) != (y < 0)) ? q - 1 : q;
 }
 
-static bool int_class(enum sl_type t)
-{
-    return t == SL_INT || t == SL_BIGINT || t == SL_DATE || t == SL_TIMESTAMP ||
-           t == SL_BOOLEAN;
-}
-
-static int64_t col_i(const struct sl_col *c, size_t i)
-{
-    switch (c->type) {
-    case SL_BOOLEAN:
-        return SL_COL_VALUES(c, uint8_t)[i];
-    case SL_INT:
-    case SL_DATE:
-        return SL_COL_VALUES(c, int32_t)[i];
-    default:
-        return SL_COL_VALUES(c, int64_t)[i];
-    }
-}
-
-static int acc_add(struct acc *x, const struct measure *m,
-                   const struct sl_col *c, size_t i)
-{
-    if (m->fn == M_COUNT_STAR) {
-        x->cnt++;
-        return 0;
-    }
-    if (!sl_col_is_valid(c, i) || c->type == SL_NULLTYPE)
-        return 0;
-    x->cnt++;
-    bool isf = c->type == SL_DOUBLE, iss = c->type == SL_STRING;
-    int64_t iv = int_class(c->type) ? col_i(c, i) : 0;
-    double fv = isf ? SL_COL_VALUES(c, double)[i] : (double)iv;
-    const char *sp = iss ? (const char *)c->data + c->off[i] : NULL;
-    size_t sn = iss ? (size_t)(c->off[i + 1] - c->off[i]) : 0;
-    switch (m->fn) {
-    case M_SUM:
-    case M_AVG:
-        if (isf && !x->is_f) {
-            x->f = (double)x->i;
-            x->is_f = true;
-        }
-        if (x->is_f)
-            x->f += fv;
-        else
-            x->i = (int64_t)((uint64_t)x->i + (uint64_t)iv);
-        break;
-    case M_MIN:
-    case M_MAX: {
-        bool less;
-        if (iss) {
-            int cmp = x->has ? memcmp(sp, x->s, sn < x->sl ? sn : x->sl) : 0;
-            if (!cmp && x->has)
-                cmp = (sn > x->sl) - (sn < x->sl);
-            less = cmp < 0;
-            if (!x->has || (m->fn == M_MIN ? less : cmp > 0)) {
-                char *s = malloc(sn ? sn : 1);
-                if (!s)
-                    return SL_ENOMEM;
-                memcpy(s, sp, sn);
-                free(x->s);
-                x->s = s;
-                x->sl = sn;
-            }
-            break;
-        }
-        if (isf && !x->is_f) {
-            x->f = (double)x->i;
-            x->is_f = true;
-        }
-        if (x->is_f) {
-            if (!x->has || (m->fn == M_MIN ? fv < x->f : fv > x->f))
-                x->f = fv;
-        } else if (!x->has || (m->fn == M_MIN ? iv < x->i : iv > x->i)) {
-            x->i = iv;
-        }
-        break;
-    }
-    case M_PCT:
-        if (iss)
-            break;
-        if (!x->k && x->nsm < ACC_SMALL) {
-            x->sm.d[x->nsm++] = fv;
-            return 0;
-        }
-        if (!x->k) {
-            if (!(x->k = calloc(1, sizeof *x->k)))
-                return SL_ENOMEM;
-            for (int k = 0; k < x->nsm; k++)
-                if (kll_add(x->k, x->sm.d[k]))
-                    return SL_ENOMEM;
-            x->nsm = 0;
-        }
-        return kll_add(x->k, fv);
-    case M_NDV: {
-        uint64_t h;
-        if (iss)
-            h = sketch_hash(sp, sn);
-        else if (isf)
-            h = sketch_hash(&fv, sizeof fv);
-        else
-            h = sketch_hash(&iv, sizeof iv);
-        if (!x->h) {
-            for (int k = 0; k < x->nsm; k++)
-                if (x->sm.h[k] == h)
-                    return 0;
-            if (x->nsm < ACC_SMALL) {
-                x->sm.h[x->nsm++] = h;
-                return 0;
-            }
-            if (!(x->h = calloc(1, sizeof *x->h)))
-                return SL_ENOMEM;
-            for (int k = 0; k < x->nsm; k++)
-                if (hll_add(x->h, x->sm.h[k]))
-                    return SL_ENOMEM;
-            x->nsm = 0;
-        }
-        return hll_add(x->h, h);
-    }
-    default:
-        break;
-    }
-    x->has = true;
-    return 0;
-}
-
-/* Output type of measure m given its argument column type t. */
-static enum sl_type out_type(const struct measure *m, enum sl_type t)
-{
-    switch (m->fn) {
-    case M_COUNT_STAR:
-    case M_COUNT:
-    case M_NDV:
-        return SL_BIGINT;
-    case M_AVG:
-    case M_PCT:
-        return SL_DOUBLE;
-    case M_SUM:
-        return t == SL_DOUBLE ? SL_DOUBLE : SL_BIGINT;
-    default:
-        switch (t) {
-        case SL_INT:
-        case SL_BIGINT:
-        case SL_BOOLEAN:
-        case SL_NULLTYPE:
-            return SL_BIGINT;
-        default:
-            return t;
-        }
-    }
-}
-
-/* The quantile of the inline values, as kll_quantile defines it: the
- * smallest value whose rank reaches ceil(q * n). */
-static double small_quantile(const struct acc *x, double q)
-{
-    double v[ACC_SMALL];
-    int n = x->nsm;
-    memcpy(v, x->sm.d, (size_t)n * sizeof v[0]);
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    int want = (int)ceil(q * n);
-    if (want < 1)
-        want = 1;
-    return v[want - 1];
-}
-
-static int emit_value(struct sl_col *c, const struct measure *m,
-                      const struct acc *x)
-{
-    switch (m->fn) {
-    case M_COUNT_STAR:
-    case M_COUNT:
-        return sl_col_append_i64(c, x->cnt);
-    case M_NDV:
-        return sl_col_append_i64(c, x->h ? (int64_t)hll_count(x->h)
-                                         : (int64_t)x->nsm);
-    case M_AVG:
-        if (!x->cnt)
-            return sl_col_append_null(c);
-        return sl_col_append_f64(c, (x->is_f ? x->f : (double)x->i) /
-                                        (double)x->cnt);
-    case M_PCT:
-        if (x->k && x->k->n)
-            return sl_col_append_f64(c, kll_quantile(x->k, m->q));
-        if (!x->nsm)
-            return sl_col_append_null(c);
-        return sl_col_append_f64(c, small_quantile(x, m->q));
-    default:
-        break;
-    }
-    if (!x->has)
-        return sl_col_append_null(c);
-    switch (c->type) {
-    case SL_DOUBLE:
-        return sl_col_append_f64(c, x->is_f ? x->f : (double)x->i);
-    case SL_STRING:
-        return sl_col_append_bytes(c, x->s ? x->s : "", x->sl);
-    case SL_DATE:
-        return sl_col_append_i32(c, (int32_t)(x->is_f ? x->f : x->i));
-    default:
-        return sl_col_append_i64(c, x->is_f ? (int64_t)x->f : x->i);
-    }
-}
-
-static int cmp_group(const void *pa, const void *pb)
-{
-    const struct group *a = *(struct group *const *)pa,
-                       *b = *(struct group *const *)pb;
-    if (a->ws != b->ws)
-        return a->ws < b->ws ? -1 : 1;
-    int c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
-    if (c)
-        return c;
-    return (a->klen > b->klen) - (a->klen < b->klen);
-}
-
 /* Last part of a dotted path (the output column name). */
 static void last_part(const char *path, char *name, size_t cap)
 {
@@ -590,121 +338,11 @@ static void last_part(const char *path, char *name, size_t cap)
         p += sl_expr_path_part(p, name, cap);
 }
 
-/* Group values are kept as a binary key: per group column a tag byte and
- * the value (int64 for int/bigint/date/timestamp, double, bool, or a
- * u32 length and bytes for strings and anything else rendered as JSON).
- * Equal values give equal bytes whatever the column's width, so a group
- * survives a detected int widening to bigint. */
-enum { K_NULL, K_INT, K_DBL, K_STR, K_BOOL, K_JSON };
-
-static int key_add(struct sl_buf *k, const struct sl_col *c, size_t i)
-{
-    uint8_t tag = K_NULL;
-    if (!c || !sl_col_is_valid(c, i) || c->type == SL_NULLTYPE)
-        return sl_buf_putc(k, (char)tag);
-    int rc;
-    switch (c->type) {
-    case SL_BOOLEAN:
-    case SL_INT:
-    case SL_BIGINT:
-    case SL_DATE:
-    case SL_TIMESTAMP: {
-        int64_t v = col_i(c, i);
-        tag = c->type == SL_BOOLEAN ? K_BOOL : K_INT;
-        if ((rc = sl_buf_putc(k, (char)tag)))
-            return rc;
-        return sl_buf_append(k, &v, 8);
-    }
-    case SL_FLOAT:
-    case SL_DOUBLE: {
-        double v = c->type == SL_FLOAT ? SL_COL_VALUES(c, float)[i]
-                                       : SL_COL_VALUES(c, double)[i];
-        if ((rc = sl_buf_putc(k, K_DBL)))
-            return rc;
-        return sl_buf_append(k, &v, 8);
-    }
-    case SL_STRING:
-    case SL_BINARY: {
-        uint32_t n = (uint32_t)(c->off[i + 1] - c->off[i]);
-        if ((rc = sl_buf_putc(k, K_STR)) || (rc = sl_buf_append(k, &n, 4)))
-            return rc;
-        return sl_buf_append(k, c->data + c->off[i], n);
-    }
-    default: {
-        size_t at = k->len;
-        uint32_t n = 0;
-        if ((rc = sl_buf_putc(k, K_JSON)) || (rc = sl_buf_append(k, &n, 4)) ||
-            (rc = sl_col_value_json(c, i, k)))
-            return rc;
-        n = (uint32_t)(k->len - at - 5);
-        memcpy(k->data + at + 1, &n, 4);
-        return 0;
-    }
-    }
-}
-
-/* Append the value at *p (advanced) to c, converting to c's type. */
-static int key_emit(struct sl_col *c, const uint8_t **p)
-{
-    uint8_t tag = *(*p)++;
-    int64_t iv = 0;
-    double dv = 0;
-    uint32_t n = 0;
-    const uint8_t *s = NULL;
-    char buf[64];
-    switch (tag) {
-    case K_NULL:
-        return sl_col_append_null(c);
-    case K_INT:
-    case K_BOOL:
-        memcpy(&iv, *p, 8);
-        *p += 8;
-        dv = (double)iv;
-        n = (uint32_t)snprintf(buf, sizeof buf, "%lld", (long long)iv);
-        if (tag == K_BOOL)
-            n = (uint32_t)snprintf(buf, sizeof buf, iv ? "true" : "false");
-        s = (const uint8_t *)buf;
-        break;
-    case K_DBL:
-        memcpy(&dv, *p, 8);
-        *p += 8;
-        iv = (int64_t)dv;
-        n = (uint32_t)snprintf(buf, sizeof buf, "%.17g", dv);
-        s = (const uint8_t *)buf;
-        break;
-    default:
-        memcpy(&n, *p, 4);
-        s = *p + 4;
-        *p += 4 + n;
-        break;
-    }
-    switch (c->type) {
-    case SL_BOOLEAN:
-        return sl_col_append_bool(c, iv != 0);
-    case SL_INT:
-    case SL_DATE:
-        return sl_col_append_i32(c, (int32_t)iv);
-    case SL_BIGINT:
-    case SL_TIMESTAMP:
-        return sl_col_append_i64(c, iv);
-    case SL_FLOAT:
-        return sl_col_append_f32(c, (float)dv);
-    case SL_DOUBLE:
-        return sl_col_append_f64(c, dv);
-    case SL_STRING:
-    case SL_BINARY:
-        return sl_col_append_bytes(c, s, n);
-    default:
-        return sl_col_append_null(c);
-    }
-}
-
 /* Build the output batch from emitted groups (n may be 0: the columns
  * still describe the output schema). */
 static int build_output(struct agg *a, struct group **gs, size_t n,
-                        const struct sl_col *const *gcols, struct sl_error *err)
+                        const struct sl_col *const *gcols)
 {
-    (void)err;
     size_t ng = a->o.group_by.n;
     int rc = 0;
     tb_reset(&a->out);
@@ -712,11 +350,6 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
     if (!tb_add_new(&a->out, &ts, "window_start") ||
         !tb_add_new(&a->out, &ts, "window_end"))
         return SL_ENOMEM;
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = sl_col_append_i64(&a->out.b.root.child[0], gs[i]->ws);
-        if (!rc)
-            rc = sl_col_append_i64(&a->out.b.root.child[1], gs[i]->ws + a->win);
-    }
     for (size_t k = 0; k < ng && !rc; k++) {
         char name[256];
         last_part(a->o.group_by.v[k], name, sizeof name);
@@ -727,29 +360,126 @@ static int build_output(struct agg *a, struct group **gs, size_t n,
         if (!tb_add_new(&a->out, &f, name))
             return SL_ENOMEM;
     }
-    /* group values: walk each key once, column by column */
-    for (size_t i = 0; i < n && !rc; i++) {
-        const uint8_t *p = gs[i]->key;
-        for (size_t k = 0; k < ng && !rc; k++)
-            rc = key_emit(&a->out.b.root.child[2 + k], &p);
-    }
     for (size_t j = 0; j < a->nm && !rc; j++) {
         const struct measure *m = &a->m[j];
         enum sl_type at = m->arg >= 0 ? a->tmp[m->arg].type : SL_BIGINT;
-        if (m->fn == M_SUM || m->fn == M_MIN || m->fn == M_MAX)
+        if ((m->fn == M_SUM || m->fn == M_MIN || m->fn == M_MAX) &&
+            at != SL_DOUBLE)
             for (size_t i = 0; i < n; i++)
-                if (gs[i]->a[j].is_f)
+                if (gl_acc(&a->lay, gs[i], j)->is_f)
                     at = SL_DOUBLE;
-        struct sl_field f = {.type = out_type(m, at), .nullable = true};
-        struct sl_col *c = tb_add_new(&a->out, &f, m->name);
-        if (!c)
+        struct sl_field f = {.type = am_out_type(m, at), .nullable = true};
+        if (!tb_add_new(&a->out, &f, m->name))
             return SL_ENOMEM;
-        for (size_t i = 0; i < n && !rc; i++)
-            rc = emit_value(c, m, &gs[i]->a[j]);
+    }
+    /* then group by group (each group's memory is touched once) */
+    struct sl_col *cols = a->out.b.root.child;
+    for (size_t k = 0; k < 2 + ng + a->nm && !rc && n; k++)
+        rc = sl_col_reserve(&cols[k], n, 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i + 4 < n) {
+            __builtin_prefetch(gs[i + 4]);
+            __builtin_prefetch((const uint8_t *)gs[i + 4] + 64);
+            __builtin_prefetch((const uint8_t *)gs[i + 4] + 128);
+            __builtin_prefetch((const uint8_t *)gs[i + 4] + 192);
+        }
+        struct group *g = gs[i];
+        SL_COL_VALUES(&cols[0], int64_t)[i] = g->ws;
+        SL_COL_VALUES(&cols[1], int64_t)[i] = g->ws + a->win;
+        const uint8_t *p = g->key;
+        for (size_t k = 0; k < ng && !rc; k++)
+            rc = gk_emit(&cols[2 + k], &p);
+        for (size_t j = 0; j < a->nm && !rc; j++)
+            rc = am_emit(&cols[2 + ng + j], &a->m[j], gl_acc(&a->lay, g, j));
+    }
+    for (size_t k = 0; k < 2 && !rc && n; k++) {
+        memset(cols[k].valid, 0xff, n / 8);
+        for (size_t i = n / 8 * 8; i < n; i++)
+            cols[k].valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+        cols[k].len = n;
     }
     if (!rc)
         rc = tb_finish(&a->out, n);
     return rc;
+}
+
+/* The open window of p starting at ws, or NULL. */
+static const struct gwin *win_get(const struct apart *p, int64_t ws)
+{
+    for (size_t i = p->nw; i > 0; i--)
+        if (p->w[i - 1].ws == ws)
+            return &p->w[i - 1];
+    return NULL;
+}
+
+/* The open window of p starting at ws, made when new; NULL when out of
+ * memory. Windows are kept by start; a new one is nearly always last. */
+static struct gwin *win_of(struct apart *p, int64_t ws)
+{
+    size_t i = p->nw;
+    while (i > 0 && p->w[i - 1].ws > ws)
+        i--;
+    if (i > 0 && p->w[i - 1].ws == ws)
+        return &p->w[i - 1];
+    if (p->nw == p->wcap) {
+        size_t cap = p->wcap ? p->wcap * 2 : 8;
+        struct gwin *v = realloc(p->w, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        p->w = v;
+        p->wcap = cap;
+    }
+    memmove(&p->w[i + 1], &p->w[i], (p->nw - i) * sizeof *p->w);
+    memset(&p->w[i], 0, sizeof *p->w);
+    p->w[i].ws = ws;
+    p->nw++;
+    return &p->w[i];
+}
+
+/* Add the gathered pairs to every measure. */
+static int flush_pairs(struct agg *a, size_t np, struct sl_error *err)
+{
+    for (size_t j = 0; j < a->nm; j++) {
+        const struct measure *m = &a->m[j];
+        const struct sl_col *c = m->arg >= 0 ? a->arg[m->arg] : NULL;
+        if (am_update(m, &a->lay, j, c, a->pr, np))
+            return sl_error_set(err, SL_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Emit the windows of p the watermark has passed, in order of window
+ * start, each window's groups by key. */
+static int emit_closed(struct agg *a, struct apart *p,
+                       const struct sl_col *const *gcols)
+{
+    int64_t wm = p->max_t - a->wm;
+    size_t ne = 0, n = 0;
+    while (p->has_t && ne < p->nw && p->w[ne].ws + a->win <= wm)
+        n += p->w[ne++].n;
+    struct group **gs = NULL;
+    if (n && !(gs = malloc(n * sizeof *gs)))
+        return SL_ENOMEM;
+    int rc = 0;
+    for (size_t k = 0, at = 0; k < ne && !rc; k++) {
+        if ((rc = gw_sort(&p->w[k])))
+            break;
+        for (size_t i = 0; i < p->w[k].n; i++)
+            gs[at++] = p->w[k].ref[i].g;
+    }
+    if (!rc)
+        rc = build_output(a, gs, n, gcols);
+    free(gs);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < ne; k++) {
+        p->ngroups -= p->w[k].n;
+        win_free(a, &p->w[k]);
+    }
+    if (ne && p->nw > ne)
+        memmove(&p->w[0], &p->w[ne], (p->nw - ne) * sizeof *p->w);
+    p->nw -= ne;
+    return 0;
 }
 
 static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
@@ -768,8 +498,13 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
     for (size_t k = 0; k < a->nx; k++) {
         sl_col_free(&a->tmp[k]);
         struct sl_field f = {.type = sl_expr_type(e[k]), .nullable = true};
-        if ((rc = sl_col_init(&a->tmp[k], &f)) ||
-            (rc = sl_expr_eval(e[k], in, &a->tmp[k], NULL, err)))
+        if ((rc = sl_col_init(&a->tmp[k], &f)))
+            return sl_error_set(err, rc, "out of memory");
+        /* a bare column is read in place (tmp[k] keeps its type) */
+        if ((a->arg[k] = sl_expr_as_col(e[k], in)))
+            continue;
+        a->arg[k] = &a->tmp[k];
+        if ((rc = sl_expr_eval(e[k], in, &a->tmp[k], NULL, err)))
             return rc == SL_ENOMEM ? sl_error_set(err, rc, "out of memory")
                                    : rc;
     }
@@ -778,111 +513,113 @@ static int agg_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         return sl_error_set(err, SL_ELIMIT, "more than 64 group_by columns");
     for (size_t k = 0; k < ng; k++)
         gcols[k] = sl_expr_path_col(in, a->o.group_by.v[k]);
-    const struct sl_col *tc = &a->tmp[0];
-    for (size_t i = 0; i < rows; i++) {
-        if (!sl_col_is_valid(tc, i)) {
-            if (a->env && a->env->dead_letter &&
-                (rc = a->env->dead_letter(a->env->ctx, in, i,
-                                          "aggregate: no event time (the "
-                                          "time column is null or not a "
-                                          "timestamp)",
-                                          err)))
-                return rc;
-            continue;
-        }
-        int64_t t = SL_COL_VALUES(tc, int64_t)[i];
-        if (p->has_t && t < p->max_t - a->wm) {
-            if (a->env && a->env->dead_letter &&
-                (rc = a->env->dead_letter(a->env->ctx, in, i, "late", err)))
-                return rc;
-            continue;
-        }
-        if (!p->has_t || t > p->max_t)
-            p->max_t = t;
-        p->has_t = true;
+    const struct sl_col *tc = a->arg[0];
+    size_t np = 0;
+    for (size_t i = 0; i < rows;) {
+        /* a block of rows: (1) time, lateness and keys in row order, (2)
+         * hashes, with the table slots and then the groups they will
+         * look at fetched ahead, (3) the groups */
+        struct brow {
+            size_t row;
+            int64_t t;
+            size_t koff;
+            struct gkey gk;
+        } br[BLOCK_ROWS];
+        size_t nb = 0;
         sl_buf_reset(&a->key);
-        rc = sl_buf_append(&a->key, "\0\0\0\0\0\0\0\0", 8);
-        for (size_t k = 0; k < ng && !rc; k++)
-            rc = key_add(&a->key, gcols[k], i);
-        if (rc)
-            return sl_error_set(err, rc, "aggregate: group key too long");
-        int64_t last = floor_div(t, a->slide) * a->slide;
-        for (int64_t ws = last; ws > t - a->win; ws -= a->slide) {
-            memcpy(a->key.data, &ws, 8);
-            uint64_t h = hm_hash(a->key.data, a->key.len);
-            bool fresh;
-            struct hent *he =
-                hm_put(&p->map, a->key.data, a->key.len, h, &fresh);
-            if (!he)
-                return sl_error_set(err, SL_ENOMEM, "out of memory");
-            if (fresh) {
-                if ((int64_t)p->map.n > a->o.max_groups) {
-                    hm_del(&p->map, he);
-                    return sl_error_set(
-                        err, SL_ELIMIT,
-                        "aggregate: partition %s has more than %" PRId64
-                        " open (window, group) pairs; raise max_groups, "
-                        "or shorten the watermark or the window",
-                        pid, a->o.max_groups);
-                }
-                size_t kl = a->key.len - 8;
-                struct group *g = group_new(a->nm, kl);
-                if (!g) {
-                    hm_del(&p->map, he);
+        for (; i < rows && nb < BLOCK_ROWS; i++) {
+            if (!sl_col_is_valid(tc, i)) {
+                if (a->env && a->env->dead_letter &&
+                    (rc = a->env->dead_letter(a->env->ctx, in, i,
+                                              "aggregate: no event time (the "
+                                              "time column is null or not a "
+                                              "timestamp)",
+                                              err)))
+                    return rc;
+                continue;
+            }
+            int64_t t = SL_COL_VALUES(tc, int64_t)[i];
+            if (p->has_t && t < p->max_t - a->wm) {
+                if (a->env && a->env->dead_letter &&
+                    (rc = a->env->dead_letter(a->env->ctx, in, i, "late", err)))
+                    return rc;
+                continue;
+            }
+            if (!p->has_t || t > p->max_t)
+                p->max_t = t;
+            p->has_t = true;
+            br[nb].row = i;
+            br[nb].t = t;
+            br[nb].koff = a->key.len;
+            for (size_t k = 0; k < ng && !rc; k++)
+                rc = gk_add(&a->key, gcols[k], i);
+            if (rc)
+                return sl_error_set(err, rc, "aggregate: group key too long");
+            br[nb].gk.n = (uint32_t)(a->key.len - br[nb].koff);
+            nb++;
+        }
+        const struct gwin *lw = NULL;
+        int64_t lws = 0;
+        for (size_t b = 0; b < nb; b++) {
+            struct gkey *gk = &br[b].gk;
+            gk_make(gk, gk->n ? a->key.data + br[b].koff : NULL, gk->n);
+            int64_t last = floor_div(br[b].t, a->slide) * a->slide;
+            if (!lw || last != lws) {
+                lw = win_get(p, last);
+                lws = last;
+            }
+            if (lw && lw->cap)
+                __builtin_prefetch(&lw->t[gk->h & (lw->cap - 1)]);
+        }
+        lw = NULL;
+        for (size_t b = 0; b < nb; b++) {
+            int64_t last = floor_div(br[b].t, a->slide) * a->slide;
+            if (!lw || last != lws) {
+                lw = win_get(p, last);
+                lws = last;
+            }
+            if (lw && lw->cap) {
+                const struct gslot *sl = &lw->t[br[b].gk.h & (lw->cap - 1)];
+                if (sl->g)
+                    __builtin_prefetch(sl->g);
+            }
+        }
+        for (size_t b = 0; b < nb; b++) {
+            int64_t t = br[b].t;
+            int64_t last = floor_div(t, a->slide) * a->slide;
+            for (int64_t ws = last; ws > t - a->win; ws -= a->slide) {
+                struct gwin *w = win_of(p, ws);
+                if (!w)
                     return sl_error_set(err, SL_ENOMEM, "out of memory");
+                struct group *g = gw_find(w, &br[b].gk);
+                if (!g) {
+                    if ((int64_t)p->ngroups >= a->o.max_groups) {
+                        if ((rc = flush_pairs(a, np, err)))
+                            return rc;
+                        return sl_error_set(
+                            err, SL_ELIMIT,
+                            "aggregate: partition %s has more than %" PRId64
+                            " open (window, group) pairs; raise max_groups, "
+                            "or shorten the watermark or the window",
+                            pid, a->o.max_groups);
+                    }
+                    if (!(g = gw_add(w, &a->pool, &a->lay, &br[b].gk)))
+                        return sl_error_set(err, SL_ENOMEM, "out of memory");
+                    p->ngroups++;
                 }
-                g->ws = ws;
-                g->klen = (uint32_t)kl;
-                memcpy(g->key, a->key.data + 8, kl);
-                he->val = g;
-                if (ws + a->win < p->min_end)
-                    p->min_end = ws + a->win;
-            }
-            struct group *g = he->val;
-            for (size_t j = 0; j < a->nm; j++) {
-                const struct measure *m = &a->m[j];
-                const struct sl_col *c = m->arg >= 0 ? &a->tmp[m->arg] : NULL;
-                if ((rc = acc_add(&g->a[j], m, c, i)))
-                    return sl_error_set(err, rc, "out of memory");
+                a->pr[np].g = g;
+                a->pr[np++].row = br[b].row;
+                if (np == PAIRS_MAX) {
+                    if ((rc = flush_pairs(a, np, err)))
+                        return rc;
+                    np = 0;
+                }
             }
         }
     }
-    /* emit the windows the watermark has passed */
-    size_t n = 0, cap = 0;
-    struct group **gs = NULL;
-    int64_t wm = p->max_t - a->wm;
-    bool scan = p->has_t && p->min_end <= wm;
-    if (scan)
-        p->min_end = INT64_MAX;
-    for (size_t k = 0; scan && k < p->map.cap; k++) {
-        struct hent *he = &p->map.v[k];
-        if (!he->key || he->dead)
-            continue;
-        struct group *g = he->val;
-        if (g->ws + a->win > wm) {
-            if (g->ws + a->win < p->min_end)
-                p->min_end = g->ws + a->win;
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct group **v = realloc(gs, cap * sizeof *v);
-            if (!v) {
-                free(gs);
-                return sl_error_set(err, SL_ENOMEM, "out of memory");
-            }
-            gs = v;
-        }
-        gs[n++] = g;
-        hm_del(&p->map, he);
-    }
-    if (n)
-        qsort(gs, n, sizeof *gs, cmp_group);
-    rc = build_output(a, gs, n, gcols, err);
-    for (size_t i = 0; i < n; i++)
-        group_free_n(gs[i], a->nm);
-    free(gs);
-    if (rc)
+    if ((rc = flush_pairs(a, np, err)))
+        return rc;
+    if ((rc = emit_closed(a, p, gcols)))
         return err && err->msg[0] ? rc : sl_error_set(err, rc, "out of memory");
     *out = &a->out.b;
     return 0;
@@ -943,75 +680,6 @@ static int agg_prepare(void *st, struct sl_transform_env *env,
 
 /* ---- state ---- */
 
-static int save_acc(struct sl_buf *b, const struct acc *x)
-{
-    int rc = st_put_u64(b, (uint64_t)x->cnt);
-    if (!rc)
-        rc = st_put_u64(b, (uint64_t)x->i);
-    if (!rc)
-        rc = st_put_f64(b, x->f);
-    if (!rc)
-        rc = st_put_u64(b, (uint64_t)x->is_f | (uint64_t)x->has << 1 |
-                               (uint64_t)(x->k != NULL) << 2 |
-                               (uint64_t)(x->h != NULL) << 3 |
-                               (uint64_t)(x->s != NULL) << 4 |
-                               (uint64_t)(x->nsm != 0) << 5);
-    if (!rc && x->nsm) {
-        rc = st_put_u64(b, x->nsm);
-        for (int k = 0; k < x->nsm && !rc; k++)
-            rc = st_put_u64(b, x->sm.h[k]);
-    }
-    if (!rc && x->s)
-        rc = st_put_bytes(b, x->s, x->sl);
-    if (!rc && x->k)
-        rc = kll_save(x->k, b);
-    if (!rc && x->h)
-        rc = hll_save(x->h, b);
-    return rc;
-}
-
-static int load_acc(struct st_reader *r, struct acc *x)
-{
-    x->cnt = (int64_t)st_get_u64(r);
-    x->i = (int64_t)st_get_u64(r);
-    x->f = st_get_f64(r);
-    uint64_t fl = st_get_u64(r);
-    if (r->bad)
-        return SL_ECORRUPT;
-    x->is_f = fl & 1;
-    x->has = (fl >> 1) & 1;
-    if ((fl >> 5) & 1) {
-        uint64_t n = st_get_u64(r);
-        if (r->bad || n == 0 || n > ACC_SMALL)
-            return SL_ECORRUPT;
-        x->nsm = (uint8_t)n;
-        for (uint64_t k = 0; k < n; k++)
-            x->sm.h[k] = st_get_u64(r);
-    }
-    if ((fl >> 4) & 1) {
-        size_t n;
-        const uint8_t *p = st_get_bytes(r, &n);
-        if (!p || !(x->s = malloc(n ? n : 1)))
-            return p ? SL_ENOMEM : SL_ECORRUPT;
-        memcpy(x->s, p, n);
-        x->sl = n;
-    }
-    int rc;
-    if ((fl >> 2) & 1) {
-        if (!(x->k = calloc(1, sizeof *x->k)))
-            return SL_ENOMEM;
-        if ((rc = kll_load(x->k, r)))
-            return rc;
-    }
-    if ((fl >> 3) & 1) {
-        if (!(x->h = calloc(1, sizeof *x->h)))
-            return SL_ENOMEM;
-        if ((rc = hll_load(x->h, r)))
-            return rc;
-    }
-    return 0;
-}
-
 static int agg_snapshot(void *st, struct sl_buf *out, struct sl_error *err)
 {
     struct agg *a = st;
@@ -1028,17 +696,16 @@ static int agg_snapshot(void *st, struct sl_buf *out, struct sl_error *err)
         if (!rc)
             rc = st_put_u64(out, (uint64_t)p->max_t);
         if (!rc)
-            rc = st_put_u64(out, p->map.n);
-        for (size_t k = 0; k < p->map.cap && !rc; k++) {
-            struct hent *he = &p->map.v[k];
-            if (!he->key || he->dead)
-                continue;
-            struct group *g = he->val;
-            rc = st_put_u64(out, (uint64_t)g->ws);
-            if (!rc)
-                rc = st_put_bytes(out, g->key, g->klen);
-            for (size_t j = 0; j < a->nm && !rc; j++)
-                rc = save_acc(out, &g->a[j]);
+            rc = st_put_u64(out, p->ngroups);
+        for (size_t w = 0; w < p->nw && !rc; w++) {
+            for (size_t k = 0; k < p->w[w].n && !rc; k++) {
+                struct group *g = p->w[w].ref[k].g;
+                rc = st_put_u64(out, (uint64_t)g->ws);
+                if (!rc)
+                    rc = st_put_bytes(out, g->key, g->klen);
+                for (size_t j = 0; j < a->nm && !rc; j++)
+                    rc = am_save(out, gl_acc(&a->lay, g, j), &a->m[j]);
+            }
         }
     }
     return rc ? sl_error_set(err, rc, "aggregate: state too large") : 0;
@@ -1080,35 +747,28 @@ static int agg_restore(void *st, const uint8_t *data, size_t n,
             int64_t ws = (int64_t)st_get_u64(&r);
             size_t kl;
             const uint8_t *key = st_get_bytes(&r, &kl);
-            if (!key)
+            if (!key || kl > UINT32_MAX)
                 break;
-            struct group *g = group_new(a->nm, kl);
-            if (!g)
-                return sl_error_set(err, SL_ENOMEM, "out of memory");
-            g->ws = ws;
-            g->klen = (uint32_t)kl;
-            memcpy(g->key, key, kl);
-            for (size_t j = 0; j < a->nm && !rc; j++)
-                rc = load_acc(&r, &g->a[j]);
-            sl_buf_reset(&a->key);
-            if (!rc)
-                rc = sl_buf_append(&a->key, &ws, 8);
-            if (!rc)
-                rc = sl_buf_append(&a->key, key, kl);
-            bool fresh;
-            struct hent *he =
-                rc ? NULL
-                   : hm_put(&p->map, a->key.data, a->key.len,
-                            hm_hash(a->key.data, a->key.len), &fresh);
-            if (!he) {
-                group_free_n(g, a->nm);
-                if (!rc)
-                    rc = SL_ENOMEM;
+            struct gkey gk;
+            gk_make(&gk, key, (uint32_t)kl);
+            struct gwin *w = win_of(p, ws);
+            if (!w) {
+                rc = SL_ENOMEM;
                 break;
             }
-            he->val = g;
-            if (ws + a->win < p->min_end)
-                p->min_end = ws + a->win;
+            if (gw_find(w, &gk)) {
+                r.bad = true; /* the same group twice */
+                break;
+            }
+            struct group *g = gw_add(w, &a->pool, &a->lay, &gk);
+            if (!g) {
+                rc = SL_ENOMEM;
+                break;
+            }
+            p->ngroups++;
+            g->ext = true; /* am_free looks at each acc */
+            for (size_t j = 0; j < a->nm && !rc; j++)
+                rc = am_load(&r, gl_acc(&a->lay, g, j), &a->m[j]);
         }
     }
     if (rc == SL_ENOMEM)

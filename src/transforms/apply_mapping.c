@@ -49,6 +49,7 @@ struct am {
     struct tb out, ok;
     struct sl_col *tmp;
     const struct sl_col **view; /* per item: source passed as a view */
+    const struct sl_col **val;  /* per item: its values (tmp or source) */
     uint16_t *bad;              /* per row: 1 + first failing item, or 0 */
     uint32_t *sel;
     size_t rows_cap;
@@ -82,6 +83,7 @@ static void am_destroy(void *st)
     free(a->text);
     free(a->tmp);
     free(a->view);
+    free(a->val);
     free(a->bad);
     free(a->sel);
     tnode_free(&a->root);
@@ -244,7 +246,8 @@ static int am_create(const struct sl_conf *c, void **st, struct sl_error *err)
     if (!(a->m = calloc(a->n, sizeof *a->m)) ||
         !(a->text = calloc(a->n, sizeof *a->text)) ||
         !(a->tmp = calloc(a->n, sizeof *a->tmp)) ||
-        !(a->view = calloc(a->n, sizeof *a->view)))
+        !(a->view = calloc(a->n, sizeof *a->view)) ||
+        !(a->val = calloc(a->n, sizeof *a->val)))
         rc = SL_ENOMEM;
     for (size_t i = 0; !rc && i < a->n; i++)
         rc = parse_item(a, i, list->items[i], err);
@@ -306,18 +309,27 @@ static int node_field(const struct am *a, const struct tnode *t,
     return 0;
 }
 
+/* Fill the struct column c of target node t with `rows` rows, column by
+ * column: each leaf copies its whole value column, then every struct
+ * slot is marked present. */
 static int fill_struct(struct am *a, const struct tnode *t, struct sl_col *c,
-                       size_t i)
+                       size_t rows)
 {
     for (size_t k = 0; k < t->nk; k++) {
         const struct tnode *kt = &t->kid[k];
-        int rc = kt->item >= 0
-                     ? sl__col_copy_row(&c->child[k], &a->tmp[kt->item], i)
-                     : fill_struct(a, kt, &c->child[k], i);
+        int rc = kt->item >= 0 ? sl__col_copy_rows(&c->child[k],
+                                                   a->val[kt->item], NULL, rows)
+                               : fill_struct(a, kt, &c->child[k], rows);
         if (rc)
             return rc;
     }
-    return sl_col_struct_end(c);
+    int rc = rows ? sl_col_reserve(c, rows, 0) : 0;
+    if (rc)
+        return rc;
+    for (size_t i = c->len; i < c->len + rows; i++)
+        c->valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+    c->len += rows;
+    return 0;
 }
 
 /* Compute item i into a->tmp[i]; mark rows whose value did not cast. */
@@ -334,7 +346,14 @@ static int compute(struct am *a, size_t i, struct sl_expr *e,
     if (rc)
         return sl_error_set(err, rc, "out of memory");
     const struct sl_col *src = sl_expr_path_col(in, m->src);
+    a->val[i] = c;
     if (m->scalar) {
+        /* the source already has the target type: read it in place */
+        const struct sl_col *same = sl_expr_as_col(e, in);
+        if (same && same == src) {
+            a->val[i] = same;
+            return 0;
+        }
         if ((rc = sl_expr_eval(e, in, c, NULL, err)))
             return rc;
         if (!src)
@@ -397,8 +416,11 @@ static int am_apply(void *st, struct sl_batch *in, struct sl_batch **out,
     tb_reset(&a->out);
     for (size_t k = 0; k < a->root.nk; k++) {
         const struct tnode *t = &a->root.kid[k];
-        if (t->item >= 0 && a->view[t->item]) {
-            if ((rc = tb_add_view(&a->out, a->view[t->item], t->name)))
+        if (t->item >= 0 &&
+            (a->view[t->item] || a->val[t->item] != &a->tmp[t->item])) {
+            const struct sl_col *v =
+                a->view[t->item] ? a->view[t->item] : a->val[t->item];
+            if ((rc = tb_add_view(&a->out, v, t->name)))
                 goto nomem;
             continue;
         }
@@ -416,9 +438,8 @@ static int am_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         sl_field_free(&f);
         if (!c)
             goto nomem;
-        for (size_t i = 0; i < rows; i++)
-            if ((rc = fill_struct(a, t, c, i)))
-                goto nomem;
+        if ((rc = fill_struct(a, t, c, rows)))
+            goto nomem;
     }
     if ((rc = tb_finish(&a->out, rows)))
         goto nomem;

@@ -1,9 +1,11 @@
 /*
  * explode.c - `explode: path`: one row per element of the array column at
- * `path` (a top-level column), the other columns repeated; the column
- * takes the element's type. Rows whose array is null or empty give no
- * row (Spark's explode; `{path: p, outer: true}` keeps them with a null,
- * as explode_outer). A map explodes into struct<key, value> rows.
+ * `path`, the other columns repeated; the column takes the element's
+ * type. Rows whose array is null or empty give no row (Spark's explode;
+ * `{path: p, outer: true}` keeps them with a null, as explode_outer). A
+ * map explodes into struct<key, value> rows. A dotted path (a.b.items)
+ * explodes an array inside structs: the enclosing structs are rebuilt
+ * with the element in the array's place (sl__col_rebuild).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +52,6 @@ static int explode_create(const struct sl_conf *c, void **st,
         return sl_error_set(err, SL_EINVAL,
                             "expected the array column: explode: items (or "
                             "{path: items, outer: true})");
-    if (strchr(path, '.'))
-        return sl_error_set(err, SL_EINVAL,
-                            "'%s': explode takes a top-level column (flatten "
-                            "first, or rename_field the array up)",
-                            path);
     struct explode *x = calloc(1, sizeof *x);
     if (!x || !(x->path = strdup(path))) {
         free(x);
@@ -103,64 +100,81 @@ static int explode_apply(void *st, struct sl_batch *in, struct sl_batch **out,
         }
     }
     tb_reset(&x->out);
-    int rc = 0;
+    /* the exploded column: element values (map: struct<key,value>) */
+    struct sl_field f, ef;
+    struct sl_batch tmp = {.root = *arr};
+    int rc;
+    if (arr->type == SL_ARRAY) {
+        tmp.root = arr->child[0];
+        if ((rc = sl_batch_schema(&tmp, &ef)))
+            return sl_error_set(err, rc, "explode: out of memory");
+    } else {
+        if ((rc = sl_batch_schema(&tmp, &f)))
+            return sl_error_set(err, rc, "explode: out of memory");
+        memset(&ef, 0, sizeof ef);
+        ef.type = SL_STRUCT;
+        ef.nullable = true;
+        ef.n_children = 2;
+        ef.children = f.children;
+        f.children = NULL;
+        f.n_children = 0;
+        free(ef.children[0].name);
+        free(ef.children[1].name);
+        ef.children[0].name = strdup("key");
+        ef.children[1].name = strdup("value");
+        sl_field_free(&f);
+    }
+    free(ef.name);
+    ef.name = NULL;
+    struct sl_col leaf;
+    rc = sl_col_init(&leaf, &ef);
+    sl_field_free(&ef);
+    if (rc)
+        return sl_error_set(err, rc, "explode: out of memory");
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (elem[i] == UINT32_MAX) {
+            rc = sl_col_append_null(&leaf);
+        } else if (arr->type == SL_ARRAY) {
+            rc = sl__col_copy_row(&leaf, &arr->child[0], elem[i]);
+        } else {
+            rc = sl__col_copy_row(&leaf.child[0], &arr->child[0], elem[i]);
+            if (!rc)
+                rc = sl__col_copy_row(&leaf.child[1], &arr->child[1], elem[i]);
+            if (!rc)
+                rc = sl_col_struct_end(&leaf);
+        }
+    }
+    /* the top-level column holding the path, and the rest gathered */
+    char top[256];
+    size_t used = sl_expr_path_part(x->path, top, sizeof top);
     const struct sl_col *r = &in->root;
     for (uint32_t k = 0; k < r->n_child && !rc; k++) {
         const struct sl_col *c = &r->child[k];
-        struct sl_field f;
-        struct sl_batch tmp = {.root = *c};
-        if (c != arr) {
-            if ((rc = sl_batch_schema(&tmp, &f)))
-                break;
-            struct sl_col *nc = tb_add_new(&x->out, &f, c->name);
-            sl_field_free(&f);
-            rc = nc ? sl__col_copy_rows(nc, c, x->sel, n) : SL_ENOMEM;
+        struct sl_col nc;
+        if (c == arr) {
+            free(leaf.name);
+            if (!(leaf.name = strdup(c->name)))
+                rc = SL_ENOMEM;
+            else
+                rc = tb_add_owned(&x->out, &leaf);
             continue;
         }
-        /* the exploded column: element values (map: struct<key,value>) */
-        struct sl_field ef;
-        if (arr->type == SL_ARRAY) {
-            tmp.root = arr->child[0];
-            if ((rc = sl_batch_schema(&tmp, &ef)))
-                break;
-        } else {
-            tmp.root = *arr;
-            if ((rc = sl_batch_schema(&tmp, &f)))
-                break;
-            memset(&ef, 0, sizeof ef);
-            ef.type = SL_STRUCT;
-            ef.nullable = true;
-            ef.n_children = 2;
-            ef.children = f.children;
-            f.children = NULL;
-            f.n_children = 0;
-            free(ef.children[0].name);
-            free(ef.children[1].name);
-            ef.children[0].name = strdup("key");
-            ef.children[1].name = strdup("value");
-            sl_field_free(&f);
+        if (x->path[used] && c->name && strcmp(c->name, top) == 0) {
+            struct trepl rp = {x->path + used, &leaf};
+            memset(&nc, 0, sizeof nc);
+            rc = sl__col_rebuild(&nc, c, &rp, 1, x->sel, n);
+            if (!rc)
+                rc = tb_add_owned(&x->out, &nc);
+            sl_col_free(&nc);
+            continue;
         }
-        struct sl_col *nc = tb_add_new(&x->out, &ef, c->name);
-        sl_field_free(&ef);
-        if (!nc) {
-            rc = SL_ENOMEM;
+        if ((rc = sl_batch_schema(&(struct sl_batch){.root = *c}, &f)))
             break;
-        }
-        for (size_t i = 0; i < n && !rc; i++) {
-            if (elem[i] == UINT32_MAX) {
-                rc = sl_col_append_null(nc);
-            } else if (arr->type == SL_ARRAY) {
-                rc = sl__col_copy_row(nc, &arr->child[0], elem[i]);
-            } else {
-                rc = sl__col_copy_row(&nc->child[0], &arr->child[0], elem[i]);
-                if (!rc)
-                    rc = sl__col_copy_row(&nc->child[1], &arr->child[1],
-                                          elem[i]);
-                if (!rc)
-                    rc = sl_col_struct_end(nc);
-            }
-        }
+        struct sl_col *gc = tb_add_new(&x->out, &f, c->name);
+        sl_field_free(&f);
+        rc = gc ? sl__col_copy_rows(gc, c, x->sel, n) : SL_ENOMEM;
     }
+    sl_col_free(&leaf);
     if (!rc)
         rc = tb_finish(&x->out, n);
     if (rc)
@@ -175,15 +189,14 @@ static int explode_prepare(void *st, struct sl_transform_env *env,
     struct explode *x = st;
     if (!env->schema)
         return 0;
-    const struct sl_field *f = sl_field_child(env->schema, x->path);
-    if (!f)
-        return sl_error_set(err, SL_EINVAL, "no column '%s' to explode",
-                            x->path);
     struct sl_batch *b, *o;
     int rc = sl_batch_create(env->schema, &b, err);
     if (rc)
         return rc;
-    rc = explode_apply(st, b, &o, err);
+    if (!sl_expr_path_col(b, x->path))
+        rc = sl_error_set(err, SL_EINVAL, "no column '%s' to explode", x->path);
+    if (!rc)
+        rc = explode_apply(st, b, &o, err);
     if (!rc)
         rc = sl_batch_schema(o, out);
     tb_reset(&x->out);

@@ -57,6 +57,12 @@ int sl_expr_eval(struct sl_expr *e, const struct sl_batch *b,
 int sl_expr_select(struct sl_expr *e, const struct sl_batch *b, uint32_t *sel,
                    size_t *n, struct sl_error *err);
 
+/* When e is a bare column reference (or a CAST of one to its own type),
+ * that column of b, which has e's type: what sl_expr_eval would give,
+ * without the copy. NULL otherwise. */
+const struct sl_col *sl_expr_as_col(const struct sl_expr *e,
+                                    const struct sl_batch *b);
+
 /* Resolve a dotted path ("a.b.c", `odd name`.x) to the column of b. NULL
  * when absent. Shared by the transforms that take paths. */
 const struct sl_col *sl_expr_path_col(const struct sl_batch *b,

@@ -675,37 +675,80 @@ int sl_expr_eval(struct sl_expr *e, const struct sl_batch *b,
     if (rc)
         return rc;
     const struct vec *v = &e->root->v;
-    size_t n = sl_batch_rows(b);
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (!v->nn[i] || out->type == SL_NULLTYPE) {
-            rc = sl_col_append_null(out);
-            continue;
+    size_t n = sl_batch_rows(b), bytes = 0;
+    bool null_out = out->type == SL_NULLTYPE;
+    if (out->type == SL_STRING)
+        for (size_t i = 0; i < n; i++)
+            bytes += v->nn[i] ? (size_t)v->len[i] : 0;
+    switch (out->type) {
+    case SL_NULLTYPE:
+    case SL_BOOLEAN:
+    case SL_INT:
+    case SL_DATE:
+    case SL_BIGINT:
+    case SL_TIMESTAMP:
+    case SL_DOUBLE:
+    case SL_FLOAT:
+    case SL_STRING:
+        break;
+    default:
+        rc = SL_EINVAL;
+        break;
+    }
+    if (!rc && n)
+        rc = sl_col_reserve(out, n, bytes);
+    if (!rc && n) {
+        /* fill the buffers directly: a null slot is zeroed (offsets
+         * repeated), as batch.h asks */
+        size_t at = out->len;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = at + i;
+            uint8_t bit = (uint8_t)(1u << (j & 7));
+            if (v->nn[i] && !null_out)
+                out->valid[j >> 3] |= bit;
+            else
+                out->valid[j >> 3] &= (uint8_t)~bit;
         }
+#define FILL(T, src)                                                           \
+    for (size_t i = 0; i < n; i++)                                             \
+        SL_COL_VALUES(out, T)[at + i] = v->nn[i] ? (T)(src)[i] : (T)0;
         switch (out->type) {
         case SL_BOOLEAN:
-            rc = sl_col_append_bool(out, v->b[i]);
+            FILL(uint8_t, v->b);
             break;
         case SL_INT:
         case SL_DATE:
-            rc = sl_col_append_i32(out, (int32_t)v->i[i]);
+            FILL(int32_t, v->i);
             break;
         case SL_BIGINT:
         case SL_TIMESTAMP:
-            rc = sl_col_append_i64(out, v->i[i]);
+            FILL(int64_t, v->i);
             break;
         case SL_DOUBLE:
-            rc = sl_col_append_f64(out, v->f[i]);
+            FILL(double, v->f);
             break;
         case SL_FLOAT:
-            rc = sl_col_append_f32(out, (float)v->f[i]);
+            FILL(float, v->f);
             break;
-        case SL_STRING:
-            rc = sl_col_append_bytes(out, v->p[i], (size_t)v->len[i]);
-            break;
-        default:
-            rc = SL_EINVAL;
+        case SL_STRING: {
+            int32_t o = out->off[at];
+            uint8_t *d = bytes ? out->data + out->data_len : NULL;
+            for (size_t i = 0; i < n; i++) {
+                if (v->nn[i] && v->len[i]) {
+                    memcpy(d, v->p[i], (size_t)v->len[i]);
+                    d += v->len[i];
+                    o += v->len[i];
+                }
+                out->off[at + i + 1] = o;
+            }
+            out->data_len += bytes;
             break;
         }
+        default:
+            break;
+        }
+#undef FILL
+        out->len = at + n;
     }
     if (rc)
         return sl_error_set(err, rc, "expression '%s': cannot store its value",
@@ -733,6 +776,18 @@ int sl_expr_select(struct sl_expr *e, const struct sl_batch *b, uint32_t *sel,
     }
     *n_out = k;
     return 0;
+}
+
+const struct sl_col *sl_expr_as_col(const struct sl_expr *e,
+                                    const struct sl_batch *b)
+{
+    const struct node *nd = e->root;
+    if (nd->op == N_CAST && nd->nk == 1 && nd->kid[0]->op == N_COL)
+        nd = nd->kid[0]; /* a CAST to the column's own type is the column */
+    if (!e->bound || nd->op != N_COL || nd->depth == 0)
+        return NULL;
+    const struct sl_col *c = col_of(b, nd);
+    return c->type == e->root->type ? c : NULL;
 }
 
 const struct sl_col *sl_expr_path_col(const struct sl_batch *b,

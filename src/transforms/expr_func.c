@@ -60,8 +60,15 @@ static int f_case(struct node *nd, size_t n, bool upper)
         if (rc)
             return rc;
         uint8_t *d = len ? v->sb.data + v->i[i] : NULL;
-        for (size_t k = 0; k < len; k++)
-            d[k] = (uint8_t)(upper ? toupper(d[k]) : tolower(d[k]));
+        /* ASCII letters only, as toupper/tolower in the C locale
+         * sluice runs in (no setlocale) */
+        if (upper) {
+            for (size_t k = 0; k < len; k++)
+                d[k] = (uint8_t)(d[k] - 32 * (d[k] >= 'a' && d[k] <= 'z'));
+        } else {
+            for (size_t k = 0; k < len; k++)
+                d[k] = (uint8_t)(d[k] + 32 * (d[k] >= 'A' && d[k] <= 'Z'));
+        }
     }
     sl__vec_str_end(v, n);
     return 0;
@@ -277,7 +284,7 @@ static double round_half_away(double x, int64_t d)
 {
     if (d > 300 || d < -300)
         return d > 0 ? x : 0.0;
-    double p = pow(10.0, (double)d);
+    double p = d == 0 ? 1.0 : pow(10.0, (double)d);
     double y = x * p;
     if (!isfinite(y))
         return x;
@@ -534,6 +541,11 @@ int sl__expr_eval_func(struct sl_expr *e, struct node *nd, size_t n)
         for (size_t i = 0; i < n; i++) {
             if (!a->nn[i]) {
                 v->i[i] = 0;
+                continue;
+            }
+            if (nd->fn == F_HOUR) { /* no calendar needed */
+                int64_t rem = a->t == SL_DATE ? 0 : a->i[i] % US_PER_DAY;
+                v->i[i] = (rem < 0 ? rem + US_PER_DAY : rem) / 3600000000LL;
                 continue;
             }
             struct dt t = {0};

@@ -12,8 +12,9 @@
  *   make_struct a struct with one field per type seen in the chunk
  *               (boolean, bigint, double, string), each row filling the
  *               field of its own type: {"bigint": 5} / {"string": "x"}
- * T is boolean, int, bigint, double, string, date or timestamp. Columns
- * are top-level (flatten first for nested ones).
+ * T is boolean, int, bigint, double, string, date or timestamp. A column
+ * is a path: a dotted one (a.b.c) settles a field inside structs, whose
+ * enclosing structs are rebuilt around the new column (sl__col_rebuild).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -55,12 +56,22 @@ static void rchoice_destroy(void *st)
     free(r);
 }
 
-static int quote_col(struct sl_buf *b, const char *name)
+/* The path as an expression: each part quoted, `a`.`b`. */
+static int quote_col(struct sl_buf *b, const char *path)
 {
-    int rc = sl_buf_putc(b, '`');
-    for (const char *p = name; !rc && *p; p++)
-        rc = *p == '`' ? sl_buf_puts(b, "``") : sl_buf_putc(b, *p);
-    return rc ? rc : sl_buf_putc(b, '`');
+    int rc = 0;
+    for (const char *s = path; *s && !rc;) {
+        char name[256];
+        s += sl_expr_path_part(s, name, sizeof name);
+        rc = sl_buf_putc(b, '`');
+        for (const char *p = name; !rc && *p; p++)
+            rc = *p == '`' ? sl_buf_puts(b, "``") : sl_buf_putc(b, *p);
+        if (!rc)
+            rc = sl_buf_putc(b, '`');
+        if (!rc && *s)
+            rc = sl_buf_putc(b, '.');
+    }
+    return rc;
 }
 
 static int rchoice_create(const struct sl_conf *c, void **st,
@@ -163,7 +174,9 @@ static int kind_of(const uint8_t *p, size_t n)
     return 2;
 }
 
-static int make_struct(struct tb *t, const struct sl_col *c, size_t rows)
+/* The make_struct column of c into *out (zeroed); 1 when c is left as it
+ * is (a type with no choice to make: nested, date, ...). */
+static int make_struct(struct sl_col *out, const struct sl_col *c, size_t rows)
 {
     static const char *const names[4] = {"boolean", "bigint", "double",
                                          "string"};
@@ -190,7 +203,7 @@ static int make_struct(struct tb *t, const struct sl_col *c, size_t rows)
         break;
     }
     if (own == -2)
-        return tb_add_view(t, c, NULL);
+        return 1;
     int *kind = malloc((rows ? rows : 1) * sizeof *kind);
     if (!kind)
         return SL_ENOMEM;
@@ -215,8 +228,9 @@ static int make_struct(struct tb *t, const struct sl_col *c, size_t rows)
             f.n_children++;
         }
     f.children = ch;
-    struct sl_col *nc = tb_add_new(t, &f, c->name);
-    int rc = nc ? 0 : SL_ENOMEM;
+    f.name = c->name;
+    struct sl_col *nc = out;
+    int rc = sl_col_init(nc, &f);
     for (size_t i = 0; i < rows && !rc; i++) {
         if (kind[i] < 0) {
             rc = sl_col_append_null(nc);
@@ -268,6 +282,27 @@ static int make_struct(struct tb *t, const struct sl_col *c, size_t rows)
     return rc;
 }
 
+/* The settled column of item x into *out (zeroed); 1 when the column
+ * stays as it is. */
+static int settle(struct rchoice *r, size_t x, struct sl_expr *e,
+                  const struct sl_batch *in, const struct sl_col *c,
+                  struct sl_col *out, int64_t *failed, struct sl_error *err)
+{
+    size_t rows = sl_batch_rows(in);
+    if (r->it[x].act == A_STRUCT) {
+        int rc = make_struct(out, c, rows);
+        return rc < 0 ? sl_error_set(err, rc, "resolve_choice: out of memory")
+                      : rc;
+    }
+    struct sl_field f = {
+        .type = sl_expr_type(e), .nullable = true, .name = c->name};
+    int rc = sl_col_init(out, &f);
+    if (rc)
+        return sl_error_set(err, rc, "resolve_choice: out of memory");
+    return sl_expr_eval(e, in, out, r->it[x].act == A_CAST ? failed : NULL,
+                        err);
+}
+
 static int rchoice_apply(void *st, struct sl_batch *in, struct sl_batch **out,
                          struct sl_error *err)
 {
@@ -282,34 +317,65 @@ static int rchoice_apply(void *st, struct sl_batch *in, struct sl_batch **out,
     int64_t failed = 0;
     for (uint32_t k = 0; k < root->n_child && !rc; k++) {
         const struct sl_col *c = &root->child[k];
-        size_t x = r->n;
-        for (size_t i = 0; i < r->n && x == r->n; i++)
-            if (strcmp(r->it[i].col, c->name) == 0)
-                x = i;
-        if (x == r->n) {
+        /* the items at c (top-level) or under it (dotted paths) */
+        struct sl_col leaf[64], nc;
+        struct trepl rp[64];
+        size_t nr = 0;
+        bool whole = false;
+        for (size_t i = 0; i < r->n && !rc && !whole; i++) {
+            char top[256];
+            const char *path = r->it[i].col;
+            size_t used = sl_expr_path_part(path, top, sizeof top);
+            if (strcmp(top, c->name) != 0)
+                continue;
+            const struct sl_col *src = sl_expr_path_col(in, path);
+            if (!src)
+                continue; /* not in this chunk */
+            memset(&nc, 0, sizeof nc);
+            rc = settle(r, i, e[i], in, src, path[used] ? &leaf[nr] : &nc,
+                        &failed, err);
+            if (rc == 1) {
+                rc = 0; /* stays */
+            } else if (!rc && !path[used]) {
+                whole = true;
+                rc = tb_add_owned(&r->out, &nc);
+                if (rc)
+                    sl_col_free(&nc);
+            } else if (!rc && nr == 64) {
+                sl_col_free(&leaf[nr]);
+                rc = sl_error_set(err, SL_ELIMIT,
+                                  "resolve_choice: more than 64 fields "
+                                  "under '%s'",
+                                  c->name);
+            } else if (!rc) {
+                rp[nr] = (struct trepl){path + used, &leaf[nr]};
+                nr++;
+            } else {
+                sl_col_free(path[used] ? &leaf[nr] : &nc);
+            }
+        }
+        if (!rc && !whole && nr) {
+            memset(&nc, 0, sizeof nc);
+            rc = sl__col_rebuild(&nc, c, rp, nr, NULL, rows);
+            if (!rc)
+                rc = tb_add_owned(&r->out, &nc);
+            sl_col_free(&nc);
+            if (rc)
+                rc = sl_error_set(err, rc, "resolve_choice: out of memory");
+        } else if (!rc && !whole) {
             rc = tb_add_view(&r->out, c, NULL);
-            continue;
+            if (rc)
+                rc = sl_error_set(err, rc, "resolve_choice: out of memory");
         }
-        if (r->it[x].act == A_STRUCT) {
-            rc = make_struct(&r->out, c, rows);
-            continue;
-        }
-        struct sl_field f = {.type = sl_expr_type(e[x]), .nullable = true};
-        struct sl_col *nc = tb_add_new(&r->out, &f, c->name);
-        if (!nc) {
-            rc = SL_ENOMEM;
-            break;
-        }
-        int64_t *count = r->it[x].act == A_CAST ? &failed : NULL;
-        if ((rc = sl_expr_eval(e[x], in, nc, count, err)))
-            return rc;
+        for (size_t i = 0; i < nr; i++)
+            sl_col_free(&leaf[i]);
     }
     if (r->env)
         r->env->cast_failures += failed;
-    if (!rc)
-        rc = tb_finish(&r->out, rows);
-    if (rc)
+    if (!rc && (rc = tb_finish(&r->out, rows)))
         return sl_error_set(err, rc, "resolve_choice: out of memory");
+    if (rc)
+        return rc;
     *out = &r->out.b;
     return 0;
 }

@@ -11,11 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t level_cap(int h, int levels)
+/* ceil(KLL_K * (2/3)^depth), at least 8, by depth below the top level
+ * (test_sketch checks it against the formula): a table, as kll_add asks
+ * for every item. */
+uint32_t kll_level_cap(int h, int levels)
 {
-    double c = KLL_K * pow(2.0 / 3.0, (double)(levels - 1 - h));
-    return c < 8 ? 8 : (uint32_t)ceil(c);
+    static const uint32_t cap[] = {200, 134, 89, 60, 40, 27, 18, 12};
+    _Static_assert(KLL_K == 200, "the table is for KLL_K 200");
+    int d = levels - 1 - h;
+    return d >= 0 && d < 8 ? cap[d] : 8;
 }
+
+#define level_cap kll_level_cap
 
 static int cmp_d(const void *a, const void *b)
 {

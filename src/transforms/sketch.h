@@ -37,6 +37,8 @@ struct kll {
 };
 
 int kll_add(struct kll *s, double v);
+/* Capacity of level h of a sketch with `levels` levels. */
+uint32_t kll_level_cap(int h, int levels);
 /* The value at quantile q (0..1): the smallest item whose weighted rank
  * reaches q * n. NaN when empty. */
 double kll_quantile(const struct kll *s, double q);

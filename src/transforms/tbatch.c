@@ -188,50 +188,87 @@ int sl__col_copy_row(struct sl_col *dst, const struct sl_col *src, size_t i)
     return copy_row(dst, src, i);
 }
 
-/* Flat columns: one switch per column instead of one per row. */
-#define GATHER(T, APPEND)                                                      \
-    for (size_t k = 0; k < n && !rc; k++) {                                    \
-        size_t i = sel ? sel[k] : k;                                           \
-        rc = sl_col_is_valid(src, i) ? APPEND(dst, SL_COL_VALUES(src, T)[i])   \
-                                     : sl_col_append_null(dst);                \
+/* Copy validity bits s[from, from+n) to d[at, at+n). */
+static void copy_bits(uint8_t *d, size_t at, const uint8_t *s, size_t from,
+                      size_t n)
+{
+#define GET(p, i) (((p)[(i) >> 3] >> ((i)&7)) & 1)
+#define PUT(p, i, v)                                                           \
+    ((p)[(i) >> 3] = (uint8_t)(((p)[(i) >> 3] & ~(1u << ((i)&7))) |            \
+                               ((unsigned)(v) << ((i)&7))))
+    size_t i = 0;
+    for (; i < n && ((at + i) & 7); i++)
+        PUT(d, at + i, GET(s, from + i));
+    for (; i + 8 <= n; i += 8) {
+        size_t sb = from + i, j = sb >> 3;
+        unsigned sh = sb & 7;
+        d[(at + i) >> 3] =
+            sh ? (uint8_t)((s[j] >> sh) | (s[j + 1] << (8 - sh))) : s[j];
     }
+    for (; i < n; i++)
+        PUT(d, at + i, GET(s, from + i));
+#undef GET
+#undef PUT
+}
+
+/* Append rows [from, from+n) of src to dst (same layout) buffer by
+ * buffer: values, offsets and data in one copy each, children likewise. */
+static int copy_span(struct sl_col *dst, const struct sl_col *src, size_t from,
+                     size_t n)
+{
+    if (!n)
+        return 0;
+    if (dst->type != src->type ||
+        ((src->type == SL_STRUCT || src->type == SL_ARRAY ||
+          src->type == SL_MAP) &&
+         dst->n_child != src->n_child))
+        return copy_range(dst, src, from, from + n); /* row by row */
+    bool str = src->type == SL_STRING || src->type == SL_BINARY;
+    size_t bytes = str ? (size_t)(src->off[from + n] - src->off[from]) : 0;
+    int rc = sl_col_reserve(dst, n, bytes);
+    if (rc)
+        return rc;
+    size_t at = dst->len;
+    copy_bits(dst->valid, at, src->valid, from, n);
+    size_t w = sl_type_width(src->type);
+    if (w)
+        memcpy((uint8_t *)dst->values + at * w,
+               (const uint8_t *)src->values + from * w, n * w);
+    if (str || src->type == SL_ARRAY || src->type == SL_MAP) {
+        int32_t s0 = src->off[from], base = dst->off[at] - s0;
+        for (size_t k = 1; k <= n; k++)
+            dst->off[at + k] = src->off[from + k] + base;
+        if (str && bytes) {
+            memcpy(dst->data + dst->data_len, src->data + s0, bytes);
+            dst->data_len += bytes;
+        }
+        if (!str)
+            for (uint32_t k = 0; k < src->n_child && !rc; k++)
+                rc = copy_span(&dst->child[k], &src->child[k], (size_t)s0,
+                               (size_t)(src->off[from + n] - s0));
+    } else if (src->type == SL_STRUCT) {
+        for (uint32_t k = 0; k < src->n_child && !rc; k++)
+            rc = copy_span(&dst->child[k], &src->child[k], from, n);
+    }
+    dst->len = at + n;
+    return rc;
+}
 
 int sl__col_copy_rows(struct sl_col *dst, const struct sl_col *src,
                       const uint32_t *sel, size_t n)
 {
+    if (!sel)
+        return copy_span(dst, src, 0, n);
+    /* runs of consecutive rows, each copied at once */
     int rc = 0;
-    switch (src->type) {
-    case SL_INT:
-    case SL_DATE:
-        GATHER(int32_t, sl_col_append_i32);
-        return rc;
-    case SL_BIGINT:
-    case SL_TIMESTAMP:
-        GATHER(int64_t, sl_col_append_i64);
-        return rc;
-    case SL_DOUBLE:
-        GATHER(double, sl_col_append_f64);
-        return rc;
-    case SL_STRING:
-    case SL_BINARY:
-        for (size_t k = 0; k < n && !rc; k++) {
-            size_t i = sel ? sel[k] : k;
-            rc = sl_col_is_valid(src, i)
-                     ? sl_col_append_bytes(
-                           dst, src->data + src->off[i],
-                           (size_t)(src->off[i + 1] - src->off[i]))
-                     : sl_col_append_null(dst);
-        }
-        return rc;
-    default:
-        break;
+    for (size_t k = 0; k < n && !rc;) {
+        size_t j = k + 1;
+        while (j < n && sel[j] == sel[j - 1] + 1)
+            j++;
+        rc = copy_span(dst, src, sel[k], j - k);
+        k = j;
     }
-    for (size_t i = 0; i < n; i++) {
-        int rc = copy_row(dst, src, sel ? sel[i] : i);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return rc;
 }
 
 /* The field describing column c (names, types, children), no copy of
@@ -259,6 +296,81 @@ int tb_gather(struct tb *t, const struct sl_batch *b, const uint32_t *sel,
             return rc;
     }
     return tb_finish(t, n);
+}
+
+/* A new column like src (type, children) holding rows sel[0..n). */
+static int col_gather(struct sl_col *out, const struct sl_col *src,
+                      const uint32_t *sel, size_t n)
+{
+    struct sl_field f;
+    int rc = col_field(src, &f);
+    if (rc)
+        return rc;
+    rc = sl_col_init(out, &f);
+    sl_field_free(&f);
+    return rc ? rc : sl__col_copy_rows(out, src, sel, n);
+}
+
+#define REBUILD_MAX 64 /* replaced columns under one column */
+
+int sl__col_rebuild(struct sl_col *out, const struct sl_col *src,
+                    struct trepl *r, size_t nr, const uint32_t *sel, size_t n)
+{
+    if (nr > REBUILD_MAX)
+        return SL_ELIMIT;
+    struct sl_field f = {
+        .name = src->name, .type = SL_STRUCT, .nullable = src->nullable};
+    int rc = sl_col_init(out, &f);
+    if (rc)
+        return rc;
+    if (src->n_child &&
+        !(out->child = calloc(src->n_child, sizeof *out->child)))
+        return SL_ENOMEM;
+    out->child_cap = src->n_child;
+    for (uint32_t k = 0; k < src->n_child && !rc; k++) {
+        const struct sl_col *c = &src->child[k];
+        struct sl_col *d = &out->child[k];
+        struct trepl sub[REBUILD_MAX];
+        size_t ns = 0;
+        struct sl_col *leaf = NULL;
+        for (size_t i = 0; i < nr; i++) {
+            char name[256];
+            size_t used = sl_expr_path_part(r[i].path, name, sizeof name);
+            if (!c->name || strcmp(name, c->name) != 0)
+                continue;
+            if (!r[i].path[used])
+                leaf = r[i].leaf;
+            else
+                sub[ns++] = (struct trepl){r[i].path + used, r[i].leaf};
+        }
+        if (leaf) {
+            char *name = strdup(c->name);
+            if (!name)
+                return SL_ENOMEM;
+            *d = *leaf;
+            memset(leaf, 0, sizeof *leaf);
+            free(d->name);
+            d->name = name;
+        } else if (ns && c->type == SL_STRUCT) {
+            rc = sl__col_rebuild(d, c, sub, ns, sel, n);
+        } else {
+            rc = col_gather(d, c, sel, n);
+        }
+        out->n_child = k + 1;
+    }
+    if (!rc && n)
+        rc = sl_col_reserve(out, n, 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t j = sel ? sel[i] : i;
+        uint8_t bit = (uint8_t)(1u << (i & 7));
+        if (sl_col_is_valid(src, j))
+            out->valid[i >> 3] |= bit;
+        else
+            out->valid[i >> 3] &= (uint8_t)~bit;
+    }
+    if (!rc)
+        out->len = n;
+    return rc;
 }
 
 static bool col_is(const struct sl_col *c, const struct sl_field *f)

@@ -54,6 +54,19 @@ int sl__col_copy_row(struct sl_col *dst, const struct sl_col *src, size_t i);
 /* Every top-level column of b gathered through sel into t (owned). */
 int tb_gather(struct tb *t, const struct sl_batch *b, const uint32_t *sel,
               size_t n);
+/* A nested column to put in place of another (sl__col_rebuild). */
+struct trepl {
+    const char *path;    /* dotted, relative to the column rebuilt */
+    struct sl_col *leaf; /* consumed (moved in): the new column, n rows */
+};
+/* Build *out (zeroed by the caller) as a copy of struct column src with
+ * rows sel[0..n) (all when sel is NULL), in which the column at each
+ * r[i].path is replaced by r[i].leaf, which takes its name. Paths are
+ * split with sl_expr_path_part; a path that names no column of src is
+ * ignored (the caller checks with sl_expr_path_col). On failure *out may
+ * hold a partial column: sl_col_free it. */
+int sl__col_rebuild(struct sl_col *out, const struct sl_col *src,
+                    struct trepl *r, size_t nr, const uint32_t *sel, size_t n);
 /* True when b's columns have exactly the names and types of schema f. */
 bool sl__batch_has_schema(const struct sl_batch *b, const struct sl_field *f);
 

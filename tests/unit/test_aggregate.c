@@ -290,6 +290,117 @@ static void test_random(void **state)
         run_random(seed * 7919);
 }
 
+/* Groups are emitted in key byte order: a string key is its length then
+ * its bytes, so shorter first; long keys that share their first 16 key
+ * bytes are told apart by the rest. */
+static void test_key_order(void **state)
+{
+    (void)state;
+    const char *agg = "{time: t, window: 1m, group_by: [k], measures: "
+                      "{n: \"count(*)\"}}";
+    struct tu_t *t = tu_t_new("aggregate", agg, S);
+    const char *keys[] = {"abcdefghijklmnopqrstu-2", "abcdefghijklmnopqrstu-1",
+                          "abcdefghijklmnopqrstu-10", "abcdefghijklmnopqrstu",
+                          "abcdefghijklmnopqrstu-2"};
+    struct sl_buf in;
+    sl_buf_init(&in, 0);
+    for (size_t i = 0; i < 5; i++)
+        sl_buf_appendf(&in, "{\"t\":\"2026-01-01T00:00:10Z\",\"k\":\"%s\"}\n",
+                       keys[i]);
+    sl_buf_puts(&in, "{\"t\":\"2026-01-01T00:01:30Z\",\"k\":\"z\"}\n");
+    sl_buf_cstr(&in);
+    const char *w = "{\"window_start\":\"2026-01-01T00:00:00Z\",\"window_end\":"
+                    "\"2026-01-01T00:01:00Z\",\"k\":";
+    char want[2048];
+    snprintf(want, sizeof want,
+             "struct<window_start:timestamp,window_end:timestamp,k:string,"
+             "n:bigint>|"
+             "%s\"abcdefghijklmnopqrstu\",\"n\":1}\n"
+             "%s\"abcdefghijklmnopqrstu-1\",\"n\":1}\n"
+             "%s\"abcdefghijklmnopqrstu-2\",\"n\":2}\n"
+             "%s\"abcdefghijklmnopqrstu-10\",\"n\":1}\n",
+             w, w, w, w);
+    TU_EQ(tu_t_apply(t, S, (char *)in.data), want);
+    sl_buf_free(&in);
+    tu_t_free(t);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t lx = strlen(x), ly = strlen(y);
+    return lx != ly ? (lx > ly) - (lx < ly) : strcmp(x, y);
+}
+
+/* Thousands of groups in a window (tables, blocks and the sort past their
+ * first sizes), with a snapshot and restore in the middle. */
+static void test_many_groups(void **state)
+{
+    (void)state;
+    enum { NK = 3000 };
+    const char *agg = "{time: t, window: 1m, watermark: 1m, group_by: [k], "
+                      "measures: {n: \"count(*)\", s: \"sum(v)\"}}";
+    struct tu_t *t = tu_t_new("aggregate", agg, S);
+    static char names[NK][16];
+    static const char *sorted[NK];
+    struct sl_buf in;
+    sl_buf_init(&in, 0);
+    for (int pass = 0; pass < 3; pass++) {
+        for (int k = 0; k < NK; k++) {
+            if (k % 3 < pass)
+                continue; /* key k comes (k % 3) + 1 times */
+            snprintf(names[k], sizeof names[k], "u%d", (k * 7919) % NK);
+            sl_buf_appendf(&in,
+                           "{\"t\":\"2026-01-01T00:00:%02dZ\",\"k\":\"%s\","
+                           "\"v\":%d}\n",
+                           pass * 10 + k % 10, names[k], k);
+        }
+        sl_buf_cstr(&in);
+        char *o = tu_t_apply(t, S, (char *)in.data);
+        assert_non_null(strstr(o, "|"));
+        assert_string_equal(strchr(o, '|'), "|"); /* nothing closed yet */
+        free(o);
+        sl_buf_reset(&in);
+        if (pass == 1) {
+            struct sl_buf snap;
+            sl_buf_init(&snap, 0);
+            struct sl_error err;
+            assert_int_equal(t->ops->snapshot(t->st, &snap, &err), 0);
+            tu_t_free(t);
+            t = tu_t_new("aggregate", agg, S);
+            assert_int_equal(t->ops->restore(t->st, snap.data, snap.len, &err),
+                             0);
+            sl_buf_free(&snap);
+        }
+    }
+    sl_buf_puts(&in, "{\"t\":\"2026-01-01T00:02:30Z\",\"k\":\"z\"}\n");
+    sl_buf_cstr(&in);
+    char *got = tu_t_apply(t, S, (char *)in.data);
+    /* the reference: keys by (length, bytes), n and sum per key */
+    for (int k = 0; k < NK; k++)
+        sorted[k] = names[k];
+    qsort(sorted, NK, sizeof sorted[0], cmp_key);
+    struct sl_buf want;
+    sl_buf_init(&want, 0);
+    sl_buf_puts(&want, "struct<window_start:timestamp,window_end:timestamp,"
+                       "k:string,n:bigint,s:bigint>|");
+    for (int i = 0; i < NK; i++) {
+        int k = (int)(((const char(*)[16])sorted[i]) - names);
+        sl_buf_appendf(&want,
+                       "{\"window_start\":\"2026-01-01T00:00:00Z\","
+                       "\"window_end\":\"2026-01-01T00:01:00Z\",\"k\":\"%s\","
+                       "\"n\":%d,\"s\":%d}\n",
+                       names[k], k % 3 + 1, (k % 3 + 1) * k);
+    }
+    sl_buf_cstr(&want);
+    assert_string_equal(got, (char *)want.data);
+    assert_int_equal(t->dl.text.len, 0); /* no row was late */
+    free(got);
+    sl_buf_free(&want);
+    sl_buf_free(&in);
+    tu_t_free(t);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -322,10 +433,9 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tumbling),
-        cmocka_unit_test(test_sliding),
-        cmocka_unit_test(test_random),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_tumbling),    cmocka_unit_test(test_sliding),
+        cmocka_unit_test(test_random),      cmocka_unit_test(test_key_order),
+        cmocka_unit_test(test_many_groups), cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

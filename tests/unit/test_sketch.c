@@ -106,9 +106,24 @@ static void test_hll(void **state)
     sl_buf_free(&s);
 }
 
+/* The level capacities are ceil(K * (2/3)^depth), at least 8. */
+static void test_level_cap(void **state)
+{
+    (void)state;
+    for (int levels = 1; levels <= KLL_MAX_LEVELS; levels++)
+        for (int h = 0; h < levels; h++) {
+            double c = KLL_K * pow(2.0 / 3.0, (double)(levels - 1 - h));
+            uint32_t want = c < 8 ? 8 : (uint32_t)ceil(c);
+            assert_int_equal(kll_level_cap(h, levels), want);
+        }
+    assert_int_equal(kll_level_cap(0, 1), 200);
+    assert_int_equal(kll_level_cap(0, 2), 134);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_level_cap),
         cmocka_unit_test(test_kll),
         cmocka_unit_test(test_hll),
     };
