@@ -4,11 +4,11 @@
  * The lake machinery (streams, encoders, parts, names, receipts) is
  * lake_sink.c, shared with the S3 sink; this file is the local storage
  * under it. While the batch runs the files are temps in
- * <path>/_sluice_tmp/ (nothing visible); commit fsyncs them, renames them
- * to their final names and fsyncs the folders. A replay writes the same
- * names with the same bytes and renames over what a crashed commit may
- * have left: each record once. No file descriptor stays open between
- * calls whatever the number of folders.
+ * <path>/_sluice_tmp/ (nothing visible); commit fsyncs them (several at a
+ * time), renames them to their final names and fsyncs the folders. A replay
+ * writes the same names with the same bytes and renames over what a
+ * crashed commit may have left: each record once. No file descriptor stays
+ * open between calls whatever the number of folders.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -87,7 +87,8 @@ static int local_create(void *sc, struct sl_lake_file *f, const char *folder,
 static int local_append(void *sc, struct sl_lake_file *f, const void *p,
                         size_t n, bool last, struct sl_error *err)
 {
-    return sl__fs_write(f->tmp, p, n, last ? SL_FS_SYNC : 0, err);
+    (void)last; /* publish fsyncs every temp at once */
+    return sl__fs_write(f->tmp, p, n, 0, err);
 }
 
 static void local_drop(void *sc, struct sl_lake_file *f, bool remove)
@@ -105,15 +106,19 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Rename every temp to its final name, then fsync each folder touched. */
+/* Make every temp durable (in parallel), rename each to its final name,
+ * then fsync each folder touched. */
 static int local_publish(void *sc, struct sl_lake_file *files, size_t n,
                          struct sl_error *err)
 {
     struct local *s = sc;
-    int rc = 0;
     char **dirs = calloc(n + 1, sizeof *dirs);
     if (!dirs)
         return sl_error_set(err, SL_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        dirs[k] = files[k].tmp; /* borrowed, for the fsyncs */
+    int rc = sl__fs_fsync_files(dirs, n, err);
+    memset(dirs, 0, (n + 1) * sizeof *dirs);
     size_t nd = 0;
     for (size_t k = 0; k < n && !rc; k++) {
         struct sl_lake_file *f = &files[k];
