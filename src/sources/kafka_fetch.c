@@ -15,11 +15,12 @@
  *
  *   - where librdkafka knows fetch.queue.backoff.ms, the source sets it to
  *     FETCH_QUEUE_BACKOFF_MS unless the job's properties do;
- *   - otherwise, once the queue was close to full (3/4 of either bound)
- *     and has drained to half, the source wakes the broker threads with a
- *     request of no consequence (offsets for a time, not waited for: the
- *     wake-up is librdkafka's op for the request), and they fetch again
- *     before the queue runs dry. A queue that never fills (a consumer
+ *   - otherwise, once the queue was close to full (3/4 of either bound,
+ *     counting what the last fill took out of it) and has drained to
+ *     half, the source wakes the broker threads with a request of no
+ *     consequence (offsets for a time, not waited for: the wake-up is
+ *     librdkafka's op for the request), and they fetch again before the
+ *     queue runs dry. A queue that never fills (a consumer
  *     keeping up, a live stream) never triggers it.
  *
  * One queue keeps each partition's messages and its end-of-partition
@@ -126,22 +127,23 @@ static void wake_fetchers(struct ksrc *s)
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-/* After a fill of got messages: was the queue near full, has it drained
- * since? */
+/* After a fill of got messages: was the queue near full (counting what
+ * this fill took: one fill may empty it), has it drained since? */
 static void watch_queue(struct ksrc *s, ssize_t got)
 {
-    for (ssize_t i = 0; i < got; i++) {
-        s->seen_bytes += (int64_t)(s->buf[i]->len + s->buf[i]->key_len);
-        s->seen_msgs++;
-    }
-    if (!s->wake || s->seen_msgs == 0)
+    int64_t took = 0;
+    for (ssize_t i = 0; i < got; i++)
+        took += (int64_t)(s->buf[i]->len + s->buf[i]->key_len);
+    s->seen_bytes += took;
+    s->seen_msgs += got;
+    if (!s->wake)
         return;
     int64_t qlen = (int64_t)rd_kafka_queue_length(s->q);
     int64_t qbytes = qlen * (s->seen_bytes / s->seen_msgs);
-    if (qbytes >= s->q_max_bytes / 4 * 3 || qlen >= s->q_max_msgs / 4 * 3) {
+    if (qbytes + took >= s->q_max_bytes / 4 * 3 ||
+        qlen + got >= s->q_max_msgs / 4 * 3)
         s->q_full = true;
-    } else if (s->q_full && qbytes < s->q_max_bytes / 2 &&
-               qlen < s->q_max_msgs / 2) {
+    if (s->q_full && qbytes < s->q_max_bytes / 2 && qlen < s->q_max_msgs / 2) {
         s->q_full = false;
         wake_fetchers(s);
     }
