@@ -985,7 +985,7 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
         sl_error_prefix(err, "dead-letter output %s: ", job->dead_letter_path);
         goto out;
     }
-    if ((rc = sl_stage_create(deliver, &e, &e.stage, err)))
+    if ((rc = sl_stage_create("sluice-deliver", deliver, &e, &e.stage, err)))
         goto out;
 
     /* Where to start: replay an uncommitted batch, or continue after the

@@ -49,8 +49,8 @@ static void *run(void *arg)
     return NULL;
 }
 
-int sl_stage_create(sl_stage_fn fn, void *ctx, struct sl_stage **out,
-                    struct sl_error *err)
+int sl_stage_create(const char *name, sl_stage_fn fn, void *ctx,
+                    struct sl_stage **out, struct sl_error *err)
 {
     *out = NULL;
     struct sl_stage *st = calloc(1, sizeof *st);
@@ -69,6 +69,8 @@ int sl_stage_create(sl_stage_fn fn, void *ctx, struct sl_stage **out,
         return sl_error_set(err, SL_ENOMEM,
                             "cannot start a thread (too many threads?)");
     }
+    if (name)
+        pthread_setname_np(st->th, name); /* best effort */
     *out = st;
     return 0;
 }

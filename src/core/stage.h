@@ -26,8 +26,9 @@ struct sl_stage;
 /* Handle one item; runs on the stage's thread. */
 typedef int (*sl_stage_fn)(void *ctx, void *item, struct sl_error *err);
 
-int sl_stage_create(sl_stage_fn fn, void *ctx, struct sl_stage **out,
-                    struct sl_error *err);
+/* name: the thread's name (top -H, perf), at most 15 bytes. */
+int sl_stage_create(const char *name, sl_stage_fn fn, void *ctx,
+                    struct sl_stage **out, struct sl_error *err);
 /* Wait for the item in the stage (if any), then start item. */
 int sl_stage_submit(struct sl_stage *st, void *item, struct sl_error *err);
 /* Wait until the stage holds no item. */

@@ -56,7 +56,7 @@ static void test_order_and_handoff(void **state)
     static int items[N_ITEMS];
     struct sl_stage *st;
     struct sl_error err;
-    assert_int_equal(sl_stage_create(work, &r, &st, &err), 0);
+    assert_int_equal(sl_stage_create("test-stage", work, &r, &st, &err), 0);
     for (int k = 0; k < N_ITEMS; k++) {
         items[k] = k;
         assert_int_equal(sl_stage_submit(st, &items[k], &err), 0);
@@ -81,7 +81,7 @@ static void test_failure_reported_once(void **state)
     int items[5] = {0, 1, 2, 3, 4};
     struct sl_stage *st;
     struct sl_error err;
-    assert_int_equal(sl_stage_create(work, &r, &st, &err), 0);
+    assert_int_equal(sl_stage_create("test-stage", work, &r, &st, &err), 0);
     for (int k = 0; k < 3; k++)
         assert_int_equal(sl_stage_submit(st, &items[k], &err), 0);
     sl_error_clear(&err);
@@ -106,7 +106,7 @@ static void test_failure_from_wait(void **state)
     int item = 0;
     struct sl_stage *st;
     struct sl_error err;
-    assert_int_equal(sl_stage_create(work, &r, &st, &err), 0);
+    assert_int_equal(sl_stage_create("test-stage", work, &r, &st, &err), 0);
     assert_int_equal(sl_stage_submit(st, &item, &err), 0);
     assert_int_equal(sl_stage_wait(st, &err), SL_EIO);
     assert_string_equal(err.msg, "item 0 failed");
@@ -120,7 +120,7 @@ static void test_destroy_waits(void **state)
     struct rec r = {.owner = pthread_self(), .fail_at = -1};
     int item = 7;
     struct sl_stage *st;
-    assert_int_equal(sl_stage_create(work, &r, &st, NULL), 0);
+    assert_int_equal(sl_stage_create("test-stage", work, &r, &st, NULL), 0);
     assert_int_equal(sl_stage_submit(st, &item, NULL), 0);
     sl_stage_destroy(st);
     assert_int_equal(r.n, 1);
