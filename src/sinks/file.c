@@ -4,11 +4,12 @@
  * The lake machinery (streams, encoders, parts, names, receipts) is
  * lake_sink.c, shared with the S3 sink; this file is the local storage
  * under it. While the batch runs the files are temps in
- * <path>/_sluice_tmp/ (nothing visible); commit fsyncs them (several at a
- * time), renames them to their final names and fsyncs the folders. A replay
- * writes the same names with the same bytes and renames over what a
- * crashed commit may have left: each record once. No file descriptor stays
- * open between calls whatever the number of folders.
+ * <path>/_sluice_tmp/ (nothing visible), their bytes sent to disk as they
+ * are written (sync_file_range, not waited for); commit fsyncs them
+ * (several at a time), renames them to their final names and fsyncs the
+ * folders. A replay writes the same names with the same bytes and renames
+ * over what a crashed commit may have left: each record once. No file
+ * descriptor stays open between calls whatever the number of folders.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -87,8 +88,9 @@ static int local_create(void *sc, struct sl_lake_file *f, const char *folder,
 static int local_append(void *sc, struct sl_lake_file *f, const void *p,
                         size_t n, bool last, struct sl_error *err)
 {
-    (void)last; /* publish fsyncs every temp at once */
-    return sl__fs_write(f->tmp, p, n, 0, err);
+    /* publish fsyncs every temp at once; until then, start the disk
+     * writes early so that the fsyncs have little left to wait for */
+    return sl__fs_write(f->tmp, p, n, last ? 0 : SL_FS_START, err);
 }
 
 static void local_drop(void *sc, struct sl_lake_file *f, bool remove)

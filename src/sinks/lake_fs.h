@@ -13,6 +13,7 @@
 
 #define SL_FS_TRUNC 1 /* create or truncate instead of appending */
 #define SL_FS_SYNC 2  /* fsync the file after writing */
+#define SL_FS_START 4 /* start writing the new bytes to disk (no wait) */
 
 /* Append p[0..n) to path (created when missing; SL_FS_TRUNC empties it
  * first), retrying short writes and EINTR. No descriptor stays open. */
