@@ -8,6 +8,7 @@
 #include "stage.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -61,7 +62,15 @@ int sl_stage_create(const char *name, sl_stage_fn fn, void *ctx,
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->cv, NULL);
     pthread_cond_init(&st->idle, NULL);
-    if (pthread_create(&st->th, NULL, run, st) != 0) {
+    /* The stage blocks every signal (it inherits the mask it is created
+     * with): SIGINT/SIGTERM keep reaching the owner thread as before, and
+     * the stage's system calls are never interrupted by them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int e = pthread_create(&st->th, NULL, run, st);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e != 0) {
         pthread_cond_destroy(&st->idle);
         pthread_cond_destroy(&st->cv);
         pthread_mutex_destroy(&st->mu);

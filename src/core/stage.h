@@ -13,7 +13,8 @@
  * item.
  *
  * Threads: create, submit, wait and destroy are called by one thread (the
- * owner); fn runs on the stage's thread. An item belongs to the stage from
+ * owner); fn runs on the stage's thread, which blocks all signals (they
+ * keep going to the owner). An item belongs to the stage from
  * submit until the next submit or wait returns.
  */
 #ifndef SL_STAGE_H

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,9 +178,13 @@ int sl__fs_fsync_files(char *const *paths, size_t n, struct sl_error *err)
     pthread_mutex_init(&j.mu, NULL);
     pthread_t th[FSYNC_THREADS];
     size_t started = 0;
+    sigset_t all, old; /* helpers block signals: they go to the caller */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     while (started < FSYNC_THREADS && started + 1 < n &&
            pthread_create(&th[started], NULL, fsync_worker, &j) == 0)
         started++;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     fsync_worker(&j); /* this thread too (all of it when none started) */
     for (size_t t = 0; t < started; t++)
         pthread_join(th[t], NULL);

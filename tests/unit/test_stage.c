@@ -1,12 +1,14 @@
 /*
  * test_stage.c - the one-item hand-off to a second thread
- * (src/core/stage.c): items run on another thread, one at a time, in
- * submission order; a submit returns only once the previous item is done;
- * the first failure comes back once from the next submit or wait, and that
- * submit does not start its item; destroy waits for the item in flight.
+ * (src/core/stage.c): items run on another thread (signals blocked
+ * there), one at a time, in submission order; a submit returns only once the
+ * previous item is done; the first failure comes back once from the next submit
+ * or wait, and that submit does not start its item; destroy waits for the item
+ * in flight.
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +29,7 @@ struct rec {
     int done[N_ITEMS];
     int fail_at; /* item that fails, or -1 */
     int other_thread;
+    int sigint_blocked;
 };
 
 static void nap(void)
@@ -41,6 +44,10 @@ static int work(void *ctx, void *item, struct sl_error *err)
     int k = *(int *)item;
     if (!pthread_equal(pthread_self(), r->owner))
         r->other_thread++;
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    if (sigismember(&cur, SIGINT) && sigismember(&cur, SIGTERM))
+        r->sigint_blocked++;
     nap();
     r->order[r->n++] = k;
     r->done[k] = 1;
@@ -69,6 +76,11 @@ static void test_order_and_handoff(void **state)
     for (int k = 0; k < N_ITEMS; k++)
         assert_int_equal(r.order[k], k);
     assert_int_equal(r.other_thread, N_ITEMS);
+    /* signals stay with the owner thread, whose mask is unchanged */
+    assert_int_equal(r.sigint_blocked, N_ITEMS);
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    assert_false(sigismember(&cur, SIGINT));
     /* waiting when idle is fine */
     assert_int_equal(sl_stage_wait(st, &err), 0);
     sl_stage_destroy(st);
