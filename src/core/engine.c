@@ -15,16 +15,18 @@
  * union of all partitions' widenings becomes the schema of batch N+1
  * (stored in commits/N).
  *
- * Threads: the engine thread polls the source and decodes; a second thread
- * (stage.h) delivers each decoded chunk: transforms, sink write,
- * dead-letter write. Two slots alternate (one being decoded, one being
- * delivered), chunks are delivered one at a time in the order they were
- * read, and the engine waits for the delivery to finish before it calls
- * the sink's commit or abort, so the sink sees the same calls in the same
- * order as from one thread. The engine thread touches a slot only while
- * it is not in the stage; the delivery side owns the transforms, the
- * sinks between begin and commit, and its own counters (rows_out,
- * cast_failed, dead_tf), read by the engine after waiting.
+ * Threads: the engine thread polls the source and decodes; with the job's
+ * delivery_thread on, a second thread (stage.h) delivers each decoded
+ * chunk: transforms, sink write, dead-letter write (off: the engine thread
+ * delivers it itself, the same calls in the same order). Two slots
+ * alternate (one being decoded, one being delivered), chunks are delivered
+ * one at a time in the order they were read, and the engine waits for the
+ * delivery to finish before it calls the sink's commit or abort, so the
+ * sink sees the same calls in the same order as from one thread. The
+ * engine thread touches a slot only while it is not in the stage; the
+ * delivery side owns the transforms, the sinks between begin and commit,
+ * and its own counters (rows_out, cast_failed, dead_tf), read by the
+ * engine after waiting.
  */
 #include "engine.h"
 
@@ -985,7 +987,8 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
         sl_error_prefix(err, "dead-letter output %s: ", job->dead_letter_path);
         goto out;
     }
-    if ((rc = sl_stage_create("sluice-deliver", deliver, &e, &e.stage, err)))
+    if (job->delivery_thread &&
+        (rc = sl_stage_create("sluice-deliver", deliver, &e, &e.stage, err)))
         goto out;
 
     /* Where to start: replay an uncommitted batch, or continue after the

@@ -178,11 +178,12 @@ PY
 # 9. a prefetch bound far below one fetch (64 KiB): librdkafka stops
 # fetching whenever its queue holds that much; the source wakes the fetcher
 # as the queue drains (kafka_fetch.c) and every record arrives once, in
-# order within its partition.
+# order within its partition (with the engine's delivery thread on).
 $PRODUCE "$B" pf 0 20000 --pad 200
 job pf "  topic: pf
   ending_offsets: latest
   properties: {queued.max.messages.kbytes: 64}"
+echo "delivery_thread: true" >> pf.yaml   # and the engine's second thread
 SLUICE_LOG=debug "$SLUICE" run pf.yaml --quiet 2> pf.log || { cat pf.log; fail "pf"; }
 check_ids lake-pf 0 19999
 wakes=$(sed -n 's/.*woke the fetchers \([0-9]*\) time.*/\1/p' pf.log)
