@@ -3,13 +3,14 @@
 Starts the mock broker (build/sluice-kafka-mock), produces N generated JSON
 events with kcat spread over P partitions (the mock keeps about 100k
 messages or 5 MiB per partition, so P is chosen to keep all of them),
-then measures, best of 3 each and alternating:
+then measures, ROUNDS rounds (default 5) alternating:
   kcat -C -e (reference: read every partition to its end, to /dev/null)
   sluice run (earliest -> ending_offsets latest, window 100 s, JSON lake)
   kcat -C -e | dd conv=fsync (second reference: the same values written
                    durably to a file on the lake's disk)
-and prints messages/s of each and the ratios."""
-import json
+and prints messages/s of each (the fastest round) and the ratios, and the
+median over the rounds of sluice's ratio to the kcat run of the same round
+(the machine is shared: one slow round says little)."""
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from common import measure, make_events  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
 P = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 ROOT = os.getcwd()
 SLUICE = os.path.join(ROOT, 'build', 'sluice')
 MOCK = os.path.join(ROOT, 'build', 'sluice-kafka-mock')
@@ -82,7 +84,7 @@ try:
         return measure([SLUICE, 'run', job, '--quiet'])
 
     ks, fs, ss = [], [], []
-    for _ in range(3):
+    for _ in range(ROUNDS):
         ks.append(kcat_run())
         fs.append(kcat_file_run())
         ss.append(sluice_run())
@@ -111,11 +113,18 @@ try:
           '%.0f%% of kcat' %
           ('sluice -> JSON lake', res['wall'], N / res['wall'],
            res['rss_mib'], res['cpu'], 100.0 * ref['wall'] / res['wall']))
+    per_round = sorted(k['wall'] / r['wall'] for k, r in zip(ks, ss))
+    median = per_round[len(per_round) // 2] if len(per_round) % 2 else \
+        (per_round[len(per_round) // 2 - 1] + per_round[len(per_round) // 2]) / 2
+    print('  per round, sluice / kcat of the same round: %s (median %.0f%%)'
+          % (' '.join('%.0f%%' % (100 * x) for x in per_round), 100 * median))
     print('RESULT kafka msgs_per_s=%.0f kcat_msgs_per_s=%.0f '
           'ratio_vs_kcat=%.2f kcat_file_msgs_per_s=%.0f '
-          'ratio_vs_kcat_file=%.2f peak_rss_mib=%.1f'
+          'ratio_vs_kcat_file=%.2f peak_rss_mib=%.1f '
+          'median_round_ratio_vs_kcat=%.2f'
           % (N / res['wall'], N / ref['wall'], ref['wall'] / res['wall'],
-             N / ref2['wall'], ref2['wall'] / res['wall'], res['rss_mib']))
+             N / ref2['wall'], ref2['wall'] / res['wall'], res['rss_mib'],
+             median))
 finally:
     if mock:
         mock.terminate()

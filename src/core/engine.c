@@ -1,12 +1,12 @@
 /*
  * engine.c - the micro-batch loop (DESIGN.md §2, the contract).
  *
- * One thread. Batch N: read from the source until the window closes,
- * decoding each raw chunk (records of one partition) into the columnar
- * batch and handing it to the sink at once, so memory does not grow with
- * the window. At the window's end the engine takes the end positions,
- * writes offsets/N (intent: ranges, window times, schema in force), lets
- * the sink and the dead-letter output commit, then writes commits/N.
+ * Batch N: read from the source until the window closes, decoding each raw
+ * chunk (records of one partition) into the columnar batch and handing it
+ * to the sink at once, so memory does not grow with the window. At the window's
+ * end the engine takes the end positions, writes offsets/N (intent: ranges,
+ * window times, schema in force), lets the sink and the dead-letter output
+ * commit, then writes commits/N.
  *
  * Determinism for replay: the bytes of a partition's output in batch N
  * depend only on (offsets/N, that partition's records). With schema
@@ -14,6 +14,19 @@
  * force recorded in offsets/N and widens it only with its own records; the
  * union of all partitions' widenings becomes the schema of batch N+1
  * (stored in commits/N).
+ *
+ * Threads: the engine thread polls the source and decodes; with the job's
+ * delivery_thread on, a second thread (stage.h) delivers each decoded
+ * chunk: transforms, sink write, dead-letter write (off: the engine thread
+ * delivers it itself, the same calls in the same order). Two slots
+ * alternate (one being decoded, one being delivered), chunks are delivered
+ * one at a time in the order they were read, and the engine waits for the
+ * delivery to finish before it calls the sink's commit or abort, so the
+ * sink sees the same calls in the same order as from one thread. The
+ * engine thread touches a slot only while it is not in the stage; the
+ * delivery side owns the transforms, the sinks between begin and commit,
+ * and its own counters (rows_out, cast_failed, dead_tf), read by the
+ * engine after waiting.
  */
 #include "engine.h"
 
@@ -28,6 +41,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "engine_int.h"
+#include "stage.h"
 #include "tchain.h"
 
 #define POLL_MS 100
@@ -90,8 +104,9 @@ static void pos_text(const struct sl_raw_record *r, char *buf, size_t n)
         snprintf(buf, n, "%" PRId64, r->pos);
 }
 
-/* Make e->b describe ps->schema (detection: each partition has its own). */
-static int batch_for(struct engine *e, struct pstate *ps, struct sl_error *err)
+/* Make sl->b describe ps->schema (detection: each partition has its own). */
+static int batch_for(struct engine *e, struct slot *sl, struct pstate *ps,
+                     struct sl_error *err)
 {
     if (!ps->touched) {
         int rc = sl_field_copy(&ps->schema, &e->schema);
@@ -99,29 +114,28 @@ static int batch_for(struct engine *e, struct pstate *ps, struct sl_error *err)
             return sl_error_set(err, rc, "out of memory");
         ps->touched = true;
     }
-    if (e->b && sl_field_equal(&e->b_schema, &ps->schema))
+    if (sl->b && sl_field_equal(&sl->b_schema, &ps->schema))
         return 0;
-    sl_batch_destroy(e->b);
-    e->b = NULL;
-    sl_field_free(&e->b_schema);
-    int rc = sl_batch_create(&ps->schema, &e->b, err);
+    sl_batch_destroy(sl->b);
+    sl->b = NULL;
+    sl_field_free(&sl->b_schema);
+    int rc = sl_batch_create(&ps->schema, &sl->b, err);
     if (!rc)
-        rc = sl_field_copy(&e->b_schema, &ps->schema);
+        rc = sl_field_copy(&sl->b_schema, &ps->schema);
     return rc;
 }
 
 /* The first columns of a dead-letter row: batch, partition, source. */
-static int dl_head(struct engine *e, int64_t batch_id,
-                   const struct sl_raw_chunk *ch)
+static int dl_head(const struct slot *sl)
 {
-    struct sl_col *c = e->dlb->root.child;
-    int rc = sl_col_append_i64(&c[DL_BATCH], batch_id);
+    struct sl_col *c = sl->dlb->root.child;
+    int rc = sl_col_append_i64(&c[DL_BATCH], sl->bi->batch_id);
     if (!rc)
-        rc = sl_col_append_bytes(&c[DL_PART], ch->partition,
-                                 strlen(ch->partition));
+        rc = sl_col_append_bytes(&c[DL_PART], sl->partition,
+                                 strlen(sl->partition));
     if (!rc)
-        rc = ch->label ? sl_col_append_bytes(&c[DL_SOURCE], ch->label,
-                                             strlen(ch->label))
+        rc = sl->label ? sl_col_append_bytes(&c[DL_SOURCE], sl->label,
+                                             strlen(sl->label))
                        : sl_col_append_null(&c[DL_SOURCE]);
     return rc;
 }
@@ -154,15 +168,14 @@ static int dl_bytes(struct sl_col *c, const uint8_t *p, size_t n)
     return rc;
 }
 
-static int dead_letter(struct engine *e, int64_t batch_id,
-                       const struct sl_raw_chunk *ch,
+static int dead_letter(struct engine *e, struct slot *sl,
                        const struct sl_raw_record *r, const char *why,
                        int64_t offset, struct sl_error *err)
 {
-    struct sl_col *c = e->dlb->root.child;
+    struct sl_col *c = sl->dlb->root.child;
     char pos[128];
     pos_text(r, pos, sizeof pos);
-    int rc = dl_head(e, batch_id, ch);
+    int rc = dl_head(sl);
     if (!rc)
         rc = sl_col_append_bytes(&c[DL_POS], pos, strlen(pos));
     if (!rc)
@@ -173,7 +186,7 @@ static int dead_letter(struct engine *e, int64_t batch_id,
     if (!rc)
         rc = dl_bytes(c, r->data, r->len);
     if (!rc)
-        rc = sl_batch_row_end(e->dlb);
+        rc = sl_batch_row_end(sl->dlb);
     if (rc)
         return sl_error_set(err, rc, "dead-letter output: cannot build row");
     e->dead++;
@@ -215,7 +228,7 @@ static int reject_row(void *ctx, int64_t batch_id, const char *partition,
                         "dead-letter output %s: ", e->job->dead_letter_path);
         return rc;
     }
-    e->dead++;
+    e->dead_tf++; /* delivery side: write may run on the delivery thread */
     return 0;
 }
 
@@ -227,12 +240,12 @@ static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
                            const char *why, struct sl_error *err)
 {
     struct engine *e = ctx;
-    const struct sl_raw_chunk *ch = e->cur_ch;
-    struct sl_col *c = e->dlb->root.child;
+    const struct slot *sl = e->dslot;
+    struct sl_col *c = sl->dlb->root.child;
     sl_buf_reset(&e->row_json);
     int rc = sl_col_value_json(&b->root, row, &e->row_json);
     if (!rc)
-        rc = dl_head(e, e->cur_bi->batch_id, ch);
+        rc = dl_head(sl);
     if (!rc)
         rc = dl_why(c, why);
     if (!rc)
@@ -241,24 +254,24 @@ static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
     if (!rc)
         rc = sl_col_append_null(&c[DL_B64]);
     if (!rc)
-        rc = sl_batch_row_end(e->dlb);
+        rc = sl_batch_row_end(sl->dlb);
     if (rc)
         return sl_error_set(err, rc, "dead-letter output: cannot build row");
-    e->dead++;
+    e->dead_tf++;
     return 0;
 }
 
-/* The source's extra columns of record r into rows [before, now) of e->b:
+/* The source's extra columns of record r into rows [before, now) of b:
  * the decoder left them null (or absent); cut them back and append the
  * values. A payload field of the same name and another type makes the
  * record bad (*why set). */
-static int add_extras(struct engine *e, const struct sl_raw_record *r,
+static int add_extras(struct sl_batch *b, const struct sl_raw_record *r,
                       size_t before, const char **why, struct sl_error *err)
 {
-    size_t now = sl_batch_rows(e->b);
+    size_t now = sl_batch_rows(b);
     for (size_t x = 0; x < r->n_extra; x++) {
         const struct sl_raw_extra *v = &r->extra[x];
-        struct sl_col *c = sl_batch_col(e->b, v->name);
+        struct sl_col *c = sl_batch_col(b, v->name);
         if (!c) {
             struct sl_field f;
             int rc = v->type == SL_MAP
@@ -267,7 +280,7 @@ static int add_extras(struct engine *e, const struct sl_raw_record *r,
             if (rc)
                 return rc;
             f.name = (char *)v->name;
-            c = sl_col_add_child(&e->b->root, &f, err);
+            c = sl_col_add_child(&b->root, &f, err);
             f.name = NULL;
             sl_field_free(&f);
             if (!c)
@@ -309,13 +322,71 @@ static int add_extras(struct engine *e, const struct sl_raw_record *r,
     return 0;
 }
 
+/* Deliver slot sl (the stage's function, or called inline): transforms,
+ * sink, dead-letter output. */
+static int deliver(void *ctx, void *item, struct sl_error *err)
+{
+    struct engine *e = ctx;
+    struct slot *sl = item;
+    const struct sl_batch_info *bi = sl->bi;
+    int rc;
+    if (sl_batch_rows(sl->b) > 0) {
+        struct sl_batch *out = sl->b;
+        if (sl_tchain_len(e->tc)) {
+            e->dslot = sl;
+            rc = sl_tchain_apply(e->tc, bi, sl->partition, sl->b, &out, err);
+            e->cast_failed += sl_tchain_take_cast_failures(e->tc);
+            if (rc)
+                return rc;
+        }
+        if (sl_batch_rows(out) > 0) {
+            rc = e->job->sink->write(e->sink, bi, sl->partition, out, err);
+            if (rc) {
+                sl_error_prefix(err, "sink %s: ", e->job->snk.type);
+                return rc;
+            }
+        }
+        e->rows_out += (int64_t)sl_batch_rows(out);
+        sl_batch_clear(sl->b);
+    }
+    if (sl_batch_rows(sl->dlb) > 0) {
+        const struct sl_sink_ops *fs = e->job->dead_letter_sink;
+        rc = fs->write(e->dl, bi, sl->partition, sl->dlb, err);
+        if (rc) {
+            sl_error_prefix(
+                err, "dead-letter output %s: ", e->job->dead_letter_path);
+            return rc;
+        }
+        sl_batch_clear(sl->dlb);
+    }
+    return 0;
+}
+
+/* Wait until no slot is being delivered; a delivery's failure. */
+static int settle(struct engine *e, struct sl_error *err)
+{
+    return e->stage ? sl_stage_wait(e->stage, err) : 0;
+}
+
+static int set_str(char **dst, const char *src)
+{
+    if (*dst && src && strcmp(*dst, src) == 0)
+        return 0;
+    free(*dst);
+    *dst = NULL;
+    if (src && !(*dst = strdup(src)))
+        return SL_ENOMEM;
+    return 0;
+}
+
 static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                          const struct sl_raw_chunk *ch, struct sl_error *err)
 {
+    struct slot *sl = &e->slot[e->cur];
     struct pstate *ps = part_get(e, ch->partition);
     if (!ps)
         return sl_error_set(err, SL_ENOMEM, "out of memory");
-    int rc = batch_for(e, ps, err);
+    int rc = batch_for(e, sl, ps, err);
     if (rc)
         return rc;
     if (!ps->start) {
@@ -324,6 +395,10 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
         if (!(ps->start = strdup(pos)))
             return sl_error_set(err, SL_ENOMEM, "out of memory");
     }
+    sl->bi = bi;
+    if (set_str(&sl->partition, ch->partition) ||
+        set_str(&sl->label, ch->label))
+        return sl_error_set(err, SL_ENOMEM, "out of memory");
     const struct sl_decoder_ops *dec = e->job->decoder;
     struct sl_error derr;
     for (size_t i = 0; i < ch->n; i++) {
@@ -336,19 +411,19 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
                      "record longer than max_record_bytes (%" PRId64
                      " bytes); only its start is kept here",
                      e->job->src.max_record_bytes);
-            rc = dead_letter(e, bi->batch_id, ch, r, why, -1, err);
+            rc = dead_letter(e, sl, r, why, -1, err);
             if (rc)
                 return rc;
             continue;
         }
         if (r->flags & SL_REC_ERROR) {
-            rc = dead_letter(e, bi->batch_id, ch, r,
-                             r->error ? r->error : "unreadable input", -1, err);
+            rc = dead_letter(e, sl, r, r->error ? r->error : "unreadable input",
+                             -1, err);
             if (rc)
                 return rc;
             continue;
         }
-        size_t before = sl_batch_rows(e->b);
+        size_t before = sl_batch_rows(sl->b);
         sl_error_clear(&derr);
         const uint8_t *p = r->data;
         size_t n = r->len;
@@ -356,102 +431,81 @@ static int process_chunk(struct engine *e, const struct sl_batch_info *bi,
             (rc = sl_msgdec_run(e->md, r->data, r->len, &p, &n, NULL, &derr))) {
             if (rc == SL_ENOMEM)
                 return sl_error_set(err, rc, "decompressing: out of memory");
-            rc =
-                dead_letter(e, bi->batch_id, ch, r, derr.msg, derr.offset, err);
+            rc = dead_letter(e, sl, r, derr.msg, derr.offset, err);
             if (rc)
                 return rc;
             continue;
         }
         if (dec->locate)
             dec->locate(e->dec, ch->partition, r->pos);
-        rc = dec->decode(e->dec, p, n, e->b, &derr);
+        rc = dec->decode(e->dec, p, n, sl->b, &derr);
         if (rc == SL_ENOMEM)
             return sl_error_set(err, rc, "decoding: out of memory");
         if (rc) {
-            rc =
-                dead_letter(e, bi->batch_id, ch, r, derr.msg, derr.offset, err);
+            rc = dead_letter(e, sl, r, derr.msg, derr.offset, err);
             if (rc)
                 return rc;
             continue;
         }
         if (r->flags & SL_REC_EXTRA) {
             const char *why = NULL;
-            rc = add_extras(e, r, before, &why, err);
+            rc = add_extras(sl->b, r, before, &why, err);
             if (rc)
                 return rc;
             if (why) {
-                sl_batch_rollback(e->b, before);
-                rc = dead_letter(e, bi->batch_id, ch, r, why, -1, err);
+                sl_batch_rollback(sl->b, before);
+                rc = dead_letter(e, sl, r, why, -1, err);
                 if (rc)
                     return rc;
                 continue;
             }
         }
-        e->rows_in += (int64_t)(sl_batch_rows(e->b) - before);
+        e->rows_in += (int64_t)(sl_batch_rows(sl->b) - before);
     }
     if (e->detect) {
         struct sl_field now;
-        rc = sl_batch_schema(e->b, &now);
+        rc = sl_batch_schema(sl->b, &now);
         if (rc)
             return sl_error_set(err, rc, "out of memory");
         if (!sl_field_equal(&now, &ps->schema)) {
             sl_field_free(&ps->schema);
             ps->schema = now;
-            sl_field_free(&e->b_schema);
-            rc = sl_field_copy(&e->b_schema, &ps->schema);
+            sl_field_free(&sl->b_schema);
+            rc = sl_field_copy(&sl->b_schema, &ps->schema);
             if (rc)
                 return sl_error_set(err, rc, "out of memory");
         } else {
             sl_field_free(&now);
         }
     }
-    if (sl_batch_rows(e->b) > 0) {
-        struct sl_batch *out = e->b;
-        if (sl_tchain_len(e->tc)) {
-            e->cur_bi = bi;
-            e->cur_ch = ch;
-            rc = sl_tchain_apply(e->tc, bi, ch->partition, e->b, &out, err);
-            e->cast_failed += sl_tchain_take_cast_failures(e->tc);
-            if (rc)
-                return rc;
-        }
-        if (sl_batch_rows(out) > 0) {
-            rc = e->job->sink->write(e->sink, bi, ch->partition, out, err);
-            if (rc) {
-                sl_error_prefix(err, "sink %s: ", e->job->snk.type);
-                return rc;
-            }
-        }
-        e->rows_out += (int64_t)sl_batch_rows(out);
-        sl_batch_clear(e->b);
-    }
-    if (sl_batch_rows(e->dlb) > 0) {
-        const struct sl_sink_ops *fs = e->job->dead_letter_sink;
-        rc = fs->write(e->dl, bi, ch->partition, e->dlb, err);
-        if (rc) {
-            sl_error_prefix(
-                err, "dead-letter output %s: ", e->job->dead_letter_path);
-            return rc;
-        }
-        sl_batch_clear(e->dlb);
-    }
-    return 0;
+    if (sl_batch_rows(sl->b) == 0 && sl_batch_rows(sl->dlb) == 0)
+        return 0;
+    if (!e->stage)
+        return deliver(e, sl, err);
+    rc = sl_stage_submit(e->stage, sl, err);
+    if (!rc)
+        e->cur ^= 1;
+    return rc;
 }
 
 static void abort_batch(struct engine *e, const struct sl_batch_info *bi)
 {
+    settle(e, NULL);
     if (e->job->sink->abort)
         e->job->sink->abort(e->sink, bi);
     e->job->dead_letter_sink->abort(e->dl, bi);
-    if (e->b)
-        sl_batch_clear(e->b);
-    sl_batch_clear(e->dlb);
+    for (int i = 0; i < 2; i++) {
+        if (e->slot[i].b)
+            sl_batch_clear(e->slot[i].b);
+        if (e->slot[i].dlb)
+            sl_batch_clear(e->slot[i].dlb);
+    }
 }
 
 static int begin_batch(struct engine *e, const struct sl_batch_info *bi,
                        struct sl_error *err)
 {
-    e->raw = e->rows_in = e->rows_out = e->dead = e->bytes = 0;
+    e->raw = e->rows_in = e->rows_out = e->dead = e->dead_tf = e->bytes = 0;
     e->cast_failed = 0;
     parts_reset(e);
     int rc = e->job->sink->begin(e->sink, bi, err);
@@ -507,14 +561,25 @@ static int finish_batch(struct engine *e, const struct sl_batch_info *bi,
                         const struct sl_positions *ends, int64_t t0,
                         struct sl_error *err)
 {
+    /* the last chunk may still be on its way to the sink */
+    int rc = settle(e, err);
+    if (rc) {
+        abort_batch(e, bi);
+        return rc;
+    }
+    e->dead += e->dead_tf;
+    e->dead_tf = 0;
     struct sl_buf receipt;
     sl_buf_init(&receipt, 0);
-    int rc = e->job->sink->commit(e->sink, bi, &receipt, err);
+    rc = e->job->sink->commit(e->sink, bi, &receipt, err);
     if (rc) {
         sl_error_prefix(err, "sink %s: commit of batch %" PRId64 ": ",
                         e->job->snk.type, bi->batch_id);
         goto out;
     }
+    /* records the sink rejected while committing (reject_row) */
+    e->dead += e->dead_tf;
+    e->dead_tf = 0;
     struct sl_buf dlr;
     sl_buf_init(&dlr, 0);
     rc = e->job->dead_letter_sink->commit(e->dl, bi, &dlr, err);
@@ -824,7 +889,8 @@ static int dl_batch(struct engine *e, struct sl_error *err)
     int rc = sl_type_parse(dl_schema_text, &f, err);
     if (rc)
         return rc;
-    rc = sl_batch_create(&f, &e->dlb, err);
+    for (int i = 0; !rc && i < 2; i++)
+        rc = sl_batch_create(&f, &e->slot[i].dlb, err);
     if (!rc)
         rc = sl_batch_create(&f, &e->rjb, err);
     sl_field_free(&f);
@@ -907,6 +973,7 @@ static int open_sinks(struct engine *e, struct sl_error *err)
 void sl__engine_close_parts(struct engine *e)
 {
     struct sl_job *job = e->job;
+    sl_stage_destroy(e->stage); /* first: it may be using the sinks */
     if (e->src)
         job->source->close(e->src);
     if (e->dec)
@@ -918,11 +985,16 @@ void sl__engine_close_parts(struct engine *e)
     sl_checkpoint_close(e->cp);
     sl_tchain_destroy(e->tc);
     sl_buf_free(&e->row_json);
-    sl_batch_destroy(e->b);
-    sl_batch_destroy(e->dlb);
     sl_batch_destroy(e->rjb);
+    for (int i = 0; i < 2; i++) {
+        struct slot *sl = &e->slot[i];
+        sl_batch_destroy(sl->b);
+        sl_batch_destroy(sl->dlb);
+        sl_field_free(&sl->b_schema);
+        free(sl->partition);
+        free(sl->label);
+    }
     sl_msgdec_destroy(e->md);
-    sl_field_free(&e->b_schema);
     sl_field_free(&e->schema);
     parts_reset(e);
     for (size_t i = 0; i < e->n_parts; i++)
@@ -974,6 +1046,9 @@ int sl_engine_run(struct sl_job *job, const struct sl_run_opts *o,
     sl__engine_fault_init(&e);
     int rc = sl__engine_prepare(&e, job->checkpoint, err);
     if (rc)
+        goto out;
+    if (job->delivery_thread &&
+        (rc = sl_stage_create("sluice-deliver", deliver, &e, &e.stage, err)))
         goto out;
 
     /* Where to start: replay an uncommitted batch, or continue after the
@@ -1069,7 +1144,7 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample, int timeout_ms,
     *records = 0;
     int rc = open_parts(&e, err);
     if (!rc)
-        rc = sl_batch_create(NULL, &e.b, err);
+        rc = sl_batch_create(NULL, &e.slot[0].b, err);
     if (!rc)
         rc = job->source->seek(e.src, NULL, NULL, false, err);
     int64_t deadline = sl_mono_ms() + timeout_ms;
@@ -1085,16 +1160,16 @@ int sl_engine_detect_schema(struct sl_job *job, int64_t sample, int timeout_ms,
             if (job->decoder->locate)
                 job->decoder->locate(e.dec, ch.partition, ch.recs[i].pos);
             if (job->decoder->decode(e.dec, ch.recs[i].data, ch.recs[i].len,
-                                     e.b, NULL) == 0)
+                                     e.slot[0].b, NULL) == 0)
                 (*records)++;
         }
-        if (sl_batch_rows(e.b) > 65536) {
+        if (sl_batch_rows(e.slot[0].b) > 65536) {
             /* keep the columns (the schema), drop the rows */
-            sl_batch_clear(e.b);
+            sl_batch_clear(e.slot[0].b);
         }
     }
     if (!rc)
-        rc = sl_batch_schema(e.b, out);
+        rc = sl_batch_schema(e.slot[0].b, out);
     job->src.schema = declared;
     sl__engine_close_parts(&e);
     return rc;

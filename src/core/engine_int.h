@@ -27,6 +27,19 @@ struct pstate {
     char *start;            /* first record's position in this batch */
 };
 
+/* A chunk on its way: decoded by the engine thread, delivered by the
+ * stage (stage.h) or inline. The chunk's partition and label are copied:
+ * the source's strings last only until its next poll. */
+struct slot {
+    struct sl_batch *b;       /* decoded rows */
+    struct sl_field b_schema; /* schema b was (re)built from or synced to */
+    struct sl_batch *dlb;     /* dead-letter rows */
+    const struct sl_batch_info *bi;
+    char *partition, *label;
+};
+
+struct sl_stage;
+
 struct engine {
     struct sl_job *job;
     const struct sl_run_opts *o;
@@ -43,20 +56,19 @@ struct engine {
     int64_t fault_batch;
     struct sl_field schema; /* in force at the start of the batch */
     int64_t schema_version;
-    struct sl_batch *b;       /* decode batch */
-    struct sl_field b_schema; /* schema b was (re)built from or synced to */
-    struct sl_batch *dlb;     /* dead-letter rows */
+    struct slot slot[2];
+    int cur;                  /* the slot the engine thread decodes into */
+    struct sl_stage *stage;   /* delivers slots; NULL: on this thread */
     struct sl_batch *rjb;     /* a row the sink rejected (reject_row) */
     struct sl_msgdec *md;     /* per-message decompression, or NULL */
     struct sl_tchain *tc;     /* the job's transforms */
-    /* the chunk being transformed (for transform dead-letter rows) */
-    const struct sl_batch_info *cur_bi;
-    const struct sl_raw_chunk *cur_ch;
+    const struct slot *dslot; /* being delivered (transform dead letters) */
     struct sl_buf row_json;
     struct pstate *parts;
     size_t n_parts;
-    /* per batch */
-    int64_t raw, rows_in, rows_out, dead, bytes, cast_failed;
+    /* per batch; rows_out, cast_failed and dead_tf (dead-lettered by
+     * transforms and sink rejections) belong to the delivery side */
+    int64_t raw, rows_in, rows_out, dead, dead_tf, bytes, cast_failed;
     struct sl_run_stats *stats;
 };
 

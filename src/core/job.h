@@ -48,6 +48,7 @@ struct sl_job {
     int64_t keep_batches;      /* checkpoint entries kept when pruning */
     int64_t chunk_records;     /* records decoded per chunk */
     int64_t max_batch_records; /* backpressure bound per batch, 0 = none */
+    bool delivery_thread;      /* transforms + sink writes on a 2nd thread */
     const struct sl_conf *source_node, *sink_node, *transforms_node,
         *dead_letter_node;
     /* resolved */

@@ -8,6 +8,11 @@
  * line there. A part owns what it allocates. Functions that can fail return
  * 0 or a negative SL_E* code and fill the optional struct sl_error.
  * All part functions are called from the engine thread unless said.
+ * Exception: with the job's delivery_thread on, while a batch runs,
+ * transforms' apply and sinks' write (main and dead-letter) are called
+ * from the engine's delivery thread (engine.c, stage.h); calls to one part
+ * never overlap and keep their order, and begin/commit/abort come from the
+ * engine thread once the delivery thread is idle.
  */
 #ifndef SL_PART_H
 #define SL_PART_H

@@ -4,11 +4,12 @@
  * The lake machinery (streams, encoders, parts, names, receipts) is
  * lake_sink.c, shared with the S3 sink; this file is the local storage
  * under it. While the batch runs the files are temps in
- * <path>/_sluice_tmp/ (nothing visible); commit fsyncs them, renames them
- * to their final names and fsyncs the folders. A replay writes the same
- * names with the same bytes and renames over what a crashed commit may
- * have left: each record once. No file descriptor stays open between
- * calls whatever the number of folders.
+ * <path>/_sluice_tmp/ (nothing visible), their bytes sent to disk as they
+ * are written (sync_file_range, not waited for); commit fsyncs them
+ * (several at a time), renames them to their final names and fsyncs the
+ * folders. A replay writes the same names with the same bytes and renames
+ * over what a crashed commit may have left: each record once. No file
+ * descriptor stays open between calls whatever the number of folders.
  *
  * Two processes may write the same batch at once (scale-out: a worker
  * restarting replays its batch while another worker replays it on its
@@ -110,8 +111,10 @@ static int local_create(void *sc, struct sl_lake_file *f, const char *folder,
 static int local_append(void *sc, struct sl_lake_file *f, const void *p,
                         size_t n, bool last, struct sl_error *err)
 {
-    return sl__fs_write(f->tmp, p, n, SL_FS_NOCREATE | (last ? SL_FS_SYNC : 0),
-                        err);
+    /* publish fsyncs every temp at once; until then, start the disk
+     * writes early so that the fsyncs have little left to wait for */
+    return sl__fs_write(f->tmp, p, n,
+                        SL_FS_NOCREATE | (last ? 0 : SL_FS_START), err);
 }
 
 static void local_drop(void *sc, struct sl_lake_file *f, bool remove)
@@ -129,15 +132,19 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Rename every temp to its final name, then fsync each folder touched. */
+/* Make every temp durable (in parallel), rename each to its final name,
+ * then fsync each folder touched. */
 static int local_publish(void *sc, struct sl_lake_file *files, size_t n,
                          struct sl_error *err)
 {
     struct local *s = sc;
-    int rc = 0;
     char **dirs = calloc(n + 1, sizeof *dirs);
     if (!dirs)
         return sl_error_set(err, SL_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        dirs[k] = files[k].tmp; /* borrowed, for the fsyncs */
+    int rc = sl__fs_fsync_files(dirs, n, err);
+    memset(dirs, 0, (n + 1) * sizeof *dirs);
     size_t nd = 0;
     for (size_t k = 0; k < n && !rc; k++) {
         struct sl_lake_file *f = &files[k];

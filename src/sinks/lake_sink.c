@@ -17,9 +17,12 @@
  * in the same file.
  *
  * Memory: each open file buffers encoder output and hands it to the
- * storage once FLUSH_AT bytes are buffered; all buffers are flushed when
- * their total passes FLUSH_ALL_AT, and with more than KEEP_BUFFERS streams
- * a flushed buffer is freed, not kept.
+ * storage once flush_at() bytes are buffered (FLUSH_AT, less with many
+ * streams so that together they stay near FLUSH_BUDGET: 64 Kafka
+ * partitions buffered 64-128 MiB at 1 MiB each); all buffers are flushed
+ * when their total passes FLUSH_ALL_AT, and with more than KEEP_BUFFERS
+ * streams a flushed buffer is freed, not kept. Where bytes are flushed
+ * never changes what the files hold.
  *
  * sink.compression (text encoders only: JSON lines, CSV; Parquet and Avro
  * compress inside their own format): the encoder's bytes collect in the
@@ -44,6 +47,8 @@
 #include "part.h"
 
 #define FLUSH_AT (1u << 20)
+#define FLUSH_BUDGET (16u << 20) /* shared by the streams of a batch */
+#define FLUSH_MIN (64u << 10)
 #define FLUSH_ALL_AT (64u << 20)
 #define OUT_MAX (1ull << 30) /* one write step of rows must fit */
 #define MAX_STREAMS 100000
@@ -263,6 +268,13 @@ static int stream_get(struct lake_sink *s, const char *partition,
 }
 
 /* ---- files ---- */
+
+/* Bytes a stream buffers before handing them to the storage. */
+static size_t flush_at(const struct lake_sink *s)
+{
+    size_t per = s->n_streams ? FLUSH_BUDGET / s->n_streams : FLUSH_AT;
+    return per > FLUSH_AT ? FLUSH_AT : per < FLUSH_MIN ? FLUSH_MIN : per;
+}
 
 /* Empty st's buffer after its bytes went to the file. With many streams
  * (folders x partitions) the memory is given back, so the buffers' total
@@ -528,7 +540,8 @@ static int write_rows(struct lake_sink *s, struct stream *st,
             st->flushed + st->out.len >= (uint64_t)s->max_file_size) {
             if ((rc = finish_file(s, st, err)))
                 return rc;
-        } else if (st->out.len >= FLUSH_AT && (rc = flush_stream(s, st, err))) {
+        } else if (st->out.len >= flush_at(s) &&
+                   (rc = flush_stream(s, st, err))) {
             return rc;
         }
     }

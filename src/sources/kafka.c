@@ -154,6 +154,10 @@ static void kafka_close(void *st)
     if (!s)
         return;
     sl__kafka_drop_buffered(s);
+    if (s->wakes)
+        sl_debug("kafka source: woke the fetchers %" PRId64 " time(s) when "
+                 "the prefetch queue drained",
+                 s->wakes);
     if (s->q)
         rd_kafka_queue_destroy(s->q);
     if (s->rk) {
@@ -316,16 +320,8 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
     else
         snprintf(gid, sizeof gid, "sluice-%s",
                  ctx->job_name ? ctx->job_name : "job");
-    /* librdkafka counts a partition's queued messages through the forward
-     * to the one consumer queue, so with many partitions the default
-     * (100000) stops every fetcher whenever the shared queue holds that
-     * many: fetching then stalls in turns. The byte bound
-     * (queued.max.messages.kbytes) still caps the prefetch. */
-    if (!sl_conf_get(o->properties, "queued.min.messages") &&
-        rd_kafka_conf_set(conf, "queued.min.messages", "1000000", ebuf,
-                          sizeof ebuf) != RD_KAFKA_CONF_OK) {
+    if ((rc = sl__kafka_fetch_conf(s, conf, err))) {
         rd_kafka_conf_destroy(conf);
-        rc = sl_error_set(err, SL_EINVAL, "kafka source: %s", ebuf);
         goto fail;
     }
     const char *fixed[][2] = {
@@ -353,6 +349,7 @@ static int kafka_open(const struct sl_source_ctx *ctx, void **out,
         goto fail;
     }
     sl_kafka_conn_started(s->rk);
+    sl__kafka_fetch_limits(s);
     rd_kafka_poll_set_consumer(s->rk);
     s->q = rd_kafka_queue_get_consumer(s->rk);
     *out = s;
@@ -574,16 +571,6 @@ static bool pending(const struct ksrc *s)
     return false;
 }
 
-/* Fetched messages into buf from the consumer queue, waiting up to
- * wait_ms. One queue keeps each partition's messages and its
- * end-of-partition events in offset order (per-partition queues were
- * tried: messages fetched before a queue is split off land in the
- * consumer queue, and reading the two out of order skipped records). */
-static ssize_t fill(struct ksrc *s, int wait_ms)
-{
-    return rd_kafka_consume_batch_queue(s->q, wait_ms, s->buf, s->cap);
-}
-
 static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
                       size_t max_bytes, int timeout_ms, struct sl_error *err)
 {
@@ -661,7 +648,7 @@ static int kafka_poll(void *st, struct sl_raw_chunk *ch, size_t max_records,
         if (s->bi == s->bn) {
             int64_t left = t_end - sl__kafka_mono();
             s->bi = s->bn = 0;
-            ssize_t got = fill(s, left > 0 ? (int)left : 0);
+            ssize_t got = sl__kafka_fill(s, left > 0 ? (int)left : 0);
             if (s->orphans.n && !s->cb_rc && !s->revoke_pending) {
                 /* just assigned, with other workers' batches to replay
                  * first: keep what came for after the takeover */

@@ -2,7 +2,8 @@
  * kafka_int.h - internals of the Kafka source shared by its files:
  * kafka.c (ops, reading), kafka_parts.c (partitions and their starting
  * offsets), kafka_group.c (scale-out over a consumer group), kafka_meta.c
- * (metadata columns) and kafka_scan.c (ends across worker checkpoints).
+ * (metadata columns), kafka_scan.c (ends across worker checkpoints) and
+ * kafka_fetch.c (taking fetched messages, keeping the fetcher busy).
  * Everything runs on the engine thread.
  */
 #ifndef SL_KAFKA_INT_H
@@ -101,6 +102,13 @@ struct ksrc {
     struct sl_raw_pair *pairs;
     size_t n_pairs, pairs_cap;
     size_t *pair_at;
+    /* prefetch queue (kafka_fetch.c) */
+    bool wake;   /* wake the fetchers when the queue drains (librdkafka
+                    without fetch.queue.backoff.ms) */
+    bool q_full; /* the queue was near its bounds since the last wake */
+    int64_t q_max_bytes, q_max_msgs;
+    int64_t seen_bytes, seen_msgs; /* for the mean message size */
+    int64_t wakes;
 };
 
 /* kafka.c */
@@ -125,6 +133,12 @@ void sl__kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
                             rd_kafka_topic_partition_list_t *parts,
                             void *opaque);
 int sl__kafka_subscribe(struct ksrc *s, struct sl_error *err);
+
+/* kafka_fetch.c: taking fetched messages from librdkafka */
+int sl__kafka_fetch_conf(struct ksrc *s, rd_kafka_conf_t *conf,
+                         struct sl_error *err);
+void sl__kafka_fetch_limits(struct ksrc *s);
+ssize_t sl__kafka_fill(struct ksrc *s, int wait_ms);
 
 /* kafka_meta.c: metadata columns of a record */
 int sl__kafka_set_extra(struct ksrc *s, const struct kpart *k,

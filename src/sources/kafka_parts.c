@@ -3,8 +3,9 @@
  * (topic, topics, subscribe_pattern, assign, against the cluster
  * metadata), where a partition no checkpoint knows starts (earliest,
  * latest, explicit offsets, a timestamp: always resolved to a number),
- * bounded ends (ending_offsets), and the assignment to librdkafka with one
- * queue per partition. See kafka.c for the whole picture.
+ * bounded ends (ending_offsets), and the assignment to librdkafka (read
+ * through the one consumer queue, see kafka_fetch.c). See kafka.c for the
+ * whole picture.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -63,6 +63,8 @@ for w in w1 w2 w3; do
     || { tail -20 $w.log; fail "drain $w"; }
 done
 echo "$kills workers killed"
-grep -h "revoked\|giving up\|replaying" w*.log | sed 's/^[^ ]* //' | sort | uniq -c
+# what happened, for the log (a run may have none of these: every
+# revocation can land between batches, every kill after a commit)
+grep -h "revoked\|giving up\|replaying" w*.log | sed 's/^[^ ]* //' | sort | uniq -c || true
 check_ids lake 0 $((N - 1))
 echo "kafka group ok"
