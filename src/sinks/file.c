@@ -113,8 +113,8 @@ static int local_append(void *sc, struct sl_lake_file *f, const void *p,
 {
     /* publish fsyncs every temp at once; until then, start the disk
      * writes early so that the fsyncs have little left to wait for */
-    return sl__fs_write(f->tmp, p, n,
-                        SL_FS_NOCREATE | (last ? 0 : SL_FS_START), err);
+    return sl__fs_write(f->tmp, p, n, SL_FS_NOCREATE | (last ? 0 : SL_FS_START),
+                        err);
 }
 
 static void local_drop(void *sc, struct sl_lake_file *f, bool remove)

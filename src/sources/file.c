@@ -52,303 +52,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "compress/compress.h"
-#include "lines.h"
+#include "file_int.h"
 #include "log.h"
-#include "sources.h"
-
-#define FP_MAX 1024
-#define SL_FILE_GONE_KEEP 1024
-#define SL_FILE_MAX_TRACKED 100000
-#define ZREAD_SIZE (64u << 10) /* compressed bytes per pread */
-
-struct fsrc;
-
-struct ffile {
-    char *path; /* latest path the glob matched; the chunk label */
-    char *id;   /* NULL until the file has bytes */
-    uint64_t dev, ino;
-    uint64_t serial; /* changes when the reading restarts (buffer owner) */
-    int fd;          /* -1 when closed */
-    int64_t pos;     /* after the last record returned */
-    int64_t size;    /* last size seen */
-    int64_t wait;    /* read to here without a full record; -1 = unknown */
-    int64_t end;     /* replay end, -1 = not read in this replay */
-    int64_t used;    /* LRU tick of the last read */
-    uint64_t seen;   /* scan generation that last matched it */
-    bool gone;       /* the glob no longer matches it */
-    bool finished;   /* drop at the next poll (its id is in the chunk) */
-    bool latest;     /* starting_position latest: skip what is there */
-    /* compressed files (codec not NONE); SL_CODEC_AUTO: not decided */
-    enum sl_codec codec;
-    struct sl_dstream_mark mark; /* from the checkpointed position */
-    struct sl_dstream *ds;       /* decoder, reading at cpos */
-    struct sl_lines *zl;         /* own read buffer of decompressed bytes */
-    struct fsrc *src;
-    int64_t cpos;    /* next compressed byte to read */
-    int64_t skip_to; /* decompressed offset the decoder resumed at */
-    char *derr;      /* decompression error, the last record */
-    bool finishing;  /* sl_dstream_finish was called */
-    bool dead;       /* the error record was returned: nothing follows */
-};
-
-struct fsrc {
-    char *pattern;  /* glob as configured */
-    char *identity; /* "file:<absolute glob>" */
-    int64_t scan_ms;
-    size_t max_open;
-    bool latest;
-    bool replay;
-    struct ffile **files;
-    size_t n, cap;
-    size_t rr;    /* round-robin cursor */
-    size_t nopen; /* open descriptors */
-    uint64_t serials, gen;
-    int64_t tick;
-    int64_t last_scan_ms;
-    bool tracked_full_warned;
-    struct sl_positions pending; /* start/end ids not matched yet */
-    struct sl_positions ends;    /* replay ends by id */
-    struct sl_positions gone;    /* last positions of dropped files */
-    struct sl_lines lines;
-    uint64_t owner; /* serial of the file whose bytes are in `lines` */
-    struct sl_recvec rv;
-    enum sl_codec codec; /* source.compression */
-    struct sl_decompress_limits lim;
-    size_t max_rec;
-    sl_frame_fn frame;
-    void *frame_state;
-    uint8_t *zbuf; /* ZREAD_SIZE bytes, compressed reads */
-};
-
-/* ---- identity ---- */
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
-/* Hash of the first fplen bytes of f (via its fd, or its path). */
-static int fp_hash(struct ffile *f, size_t fplen, uint64_t *h)
-{
-    uint8_t b[FP_MAX];
-    int fd = f->fd;
-    if (fd < 0) {
-        fd = open(f->path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return SL_EIO;
-        struct stat sb;
-        if (fstat(fd, &sb) != 0 || (uint64_t)sb.st_dev != f->dev ||
-            (uint64_t)sb.st_ino != f->ino) {
-            close(fd);
-            return SL_EIO;
-        }
-    }
-    ssize_t got = pread(fd, b, fplen, 0);
-    if (fd != f->fd)
-        close(fd);
-    if (got != (ssize_t)fplen)
-        return SL_EIO;
-    *h = fnv1a(b, fplen);
-    return 0;
-}
-
-struct fid {
-    uint64_t dev, ino, hash;
-    size_t fplen;
-};
-
-static bool parse_id(const char *s, struct fid *id)
-{
-    unsigned long long dev, ino, hash;
-    size_t fplen;
-    int used = -1;
-    if (sscanf(s, "%llu:%llu:%zu:%16llx%n", &dev, &ino, &fplen, &hash, &used) !=
-            4 ||
-        used < 0 || s[used] != '\0' || fplen == 0 || fplen > FP_MAX)
-        return false;
-    id->dev = dev;
-    id->ino = ino;
-    id->fplen = fplen;
-    id->hash = hash;
-    return true;
-}
-
-/* Does checkpointed id s name file f as it is now? */
-static bool id_matches(struct ffile *f, const char *s)
-{
-    struct fid id;
-    uint64_t h;
-    if (!parse_id(s, &id) || id.dev != f->dev || id.ino != f->ino ||
-        (int64_t)id.fplen > f->size)
-        return false;
-    return fp_hash(f, id.fplen, &h) == 0 && h == id.hash;
-}
-
-static bool id_in_use(const struct fsrc *s, const char *id)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (s->files[i]->id && strcmp(s->files[i]->id, id) == 0)
-            return true;
-    return sl_positions_get(&s->gone, id) != NULL;
-}
-
-/* Give f (with bytes) a new id; a shorter fingerprint keeps it distinct
- * from an id still in use (a rewritten file that starts the same way). */
-static int new_id(struct fsrc *s, struct ffile *f)
-{
-    char buf[96];
-    size_t fplen = f->size < FP_MAX ? (size_t)f->size : FP_MAX;
-    for (; fplen > 0; fplen--) {
-        uint64_t h;
-        if (fp_hash(f, fplen, &h) != 0)
-            return SL_EIO;
-        snprintf(buf, sizeof buf, "%" PRIu64 ":%" PRIu64 ":%zu:%016" PRIx64,
-                 f->dev, f->ino, fplen, h);
-        if (!id_in_use(s, buf))
-            break;
-    }
-    if (fplen == 0)
-        return SL_EAGAIN; /* wait for more bytes to tell it apart */
-    f->id = strdup(buf);
-    return f->id ? 0 : SL_ENOMEM;
-}
-
-static void positions_del(struct sl_positions *ps, size_t i)
-{
-    free(ps->v[i].id);
-    free(ps->v[i].pos);
-    memmove(&ps->v[i], &ps->v[i + 1], (ps->n - i - 1) * sizeof ps->v[0]);
-    ps->n--;
-}
-
-static int set_pos(struct sl_positions *ps, const char *id, int64_t pos)
-{
-    char b[32];
-    snprintf(b, sizeof b, "%" PRId64, pos);
-    return sl_positions_set(ps, id, b);
-}
-
-static bool compressed(const struct ffile *f)
-{
-    return f->codec != SL_CODEC_NONE && f->codec != SL_CODEC_AUTO;
-}
-
-/* Compressed bytes of f known to exist: a file now shorter was cut. */
-static int64_t read_floor(const struct ffile *f)
-{
-    if (!compressed(f))
-        return f->pos;
-    return f->ds ? f->cpos : (int64_t)f->mark.in_off;
-}
-
-/* f's position: "D", or "D:codec:C:B" inside a compressed file. */
-static int set_fpos(struct sl_positions *ps, const struct ffile *f)
-{
-    if (!compressed(f))
-        return set_pos(ps, f->id, f->pos);
-    struct sl_dstream_mark m = f->mark;
-    if (f->ds && sl_dstream_mark_before(f->ds, (uint64_t)f->pos, &m) != 0)
-        m = f->mark;
-    struct sl_buf b;
-    sl_buf_init(&b, 0);
-    int rc = sl_dstream_pos_format(&b, f->codec, (uint64_t)f->pos, &m);
-    if (!rc)
-        rc = sl_buf_cstr(&b);
-    if (!rc)
-        rc = sl_positions_set(ps, f->id, (const char *)b.data);
-    sl_buf_free(&b);
-    return rc;
-}
-
-/* The decompressed offset D of a position string, or -1. */
-static int64_t pos_offset(const char *s)
-{
-    enum sl_codec c;
-    uint64_t d;
-    struct sl_dstream_mark m;
-    if (!s || sl_dstream_pos_parse(s, &c, &d, &m, NULL) != 0 ||
-        d > (uint64_t)INT64_MAX)
-        return -1;
-    return (int64_t)d;
-}
-
-/* Index in ps of an id that names f as it is now, or -1. */
-static long find_match(struct ffile *f, const struct sl_positions *ps)
-{
-    for (size_t i = 0; i < ps->n; i++)
-        if (id_matches(f, ps->v[i].id))
-            return (long)i;
-    return -1;
-}
-
-/* Give f an id: a checkpointed one (pending) or the one it had before it
- * left the glob (gone) when it still matches, else a new one. Returns
- * SL_EAGAIN while f has no bytes. */
-static int assign_id(struct fsrc *s, struct ffile *f)
-{
-    if (f->id)
-        return 0;
-    if (f->size <= 0)
-        return SL_EAGAIN;
-    struct sl_positions *ps = &s->pending;
-    long i = find_match(f, ps);
-    if (i < 0) {
-        ps = &s->gone;
-        i = find_match(f, ps);
-    }
-    if (i < 0)
-        return new_id(s, f);
-    struct sl_position *p = &ps->v[i];
-    enum sl_codec pc = SL_CODEC_NONE;
-    uint64_t d = 0;
-    struct sl_dstream_mark m = {0, 0};
-    struct sl_error perr;
-    sl_error_clear(&perr);
-    if (sl_dstream_pos_parse(p->pos, &pc, &d, &m, &perr) != 0 ||
-        d > (uint64_t)INT64_MAX) {
-        sl_warn("file source: bad position '%s' for %s (%s): %s; reading it "
-                "from the start",
-                p->pos, f->path, p->id, perr.msg);
-        pc = SL_CODEC_NONE;
-        d = 0;
-        m.in_off = m.out_off = 0;
-    }
-    int64_t pos = (int64_t)d;
-    /* compared with the file size: the mark's offset when compressed */
-    int64_t floor = pc != SL_CODEC_NONE ? (int64_t)m.in_off : pos;
-    const char *end = sl_positions_get(&s->ends, p->id);
-    if (end)
-        f->end = pos_offset(end);
-    if (floor > f->size) {
-        sl_warn("file source: %s is shorter (%" PRId64 " bytes) than its "
-                "last position %" PRId64 ": it was truncated or replaced; "
-                "reading it from the start as a new partition",
-                f->path, f->size, pos);
-        positions_del(ps, (size_t)i);
-        f->end = -1;
-        f->pos = 0;
-        return new_id(s, f);
-    }
-    f->id = p->id;
-    p->id = NULL;
-    positions_del(ps, (size_t)i);
-    f->pos = pos;
-    f->latest = false;
-    if (pc != SL_CODEC_NONE) {
-        f->codec = pc;
-        f->mark = m;
-    } else if (pos > 0 && s->codec == SL_CODEC_AUTO) {
-        f->codec = SL_CODEC_NONE; /* was read as a plain file */
-    }
-    return 0;
-}
 
 /* ---- descriptors ---- */
 
@@ -404,8 +109,8 @@ static void gone_add(struct fsrc *s, struct ffile *f)
     if (!f->id)
         return;
     if (s->gone.n >= SL_FILE_GONE_KEEP)
-        positions_del(&s->gone, 0);
-    if (set_fpos(&s->gone, f) != 0)
+        sl__file_positions_del(&s->gone, 0);
+    if (sl__file_set_fpos(&s->gone, f) != 0)
         sl_warn("file source: no memory to keep the position of %s", f->path);
 }
 
@@ -487,7 +192,7 @@ static void restart_file(struct fsrc *s, struct ffile *f, const char *why)
     f->wait = -1;
     reset_codec(s, f);
     f->serial = ++s->serials;
-    if (f->size > 0 && new_id(s, f) == SL_ENOMEM)
+    if (f->size > 0 && sl__file_new_id(s, f) == SL_ENOMEM)
         sl_warn("file source: no memory for the id of %s", f->path);
 }
 
@@ -503,9 +208,9 @@ static void update_size(struct fsrc *s, struct ffile *f, int64_t size)
     uint64_t h;
     if (size < read_floor(f))
         restart_file(s, f, "truncated");
-    else if (parse_id(f->id, &id) &&
+    else if (sl__file_parse_id(f->id, &id) &&
              ((int64_t)id.fplen > size ||
-              (fp_hash(f, id.fplen, &h) == 0 && h != id.hash)))
+              (sl__file_fp_hash(f, id.fplen, &h) == 0 && h != id.hash)))
         restart_file(s, f, "rewritten");
 }
 
@@ -545,7 +250,7 @@ static struct ffile *add_file(struct fsrc *s, const char *path,
     f->codec = s->codec;
     f->latest = pos == INT64_MAX && f->size > 0;
     s->files[s->n++] = f;
-    if (assign_id(s, f) == SL_ENOMEM)
+    if (sl__file_assign_id(s, f) == SL_ENOMEM)
         sl_warn("file source: no memory for the id of %s", path);
     return f;
 }
@@ -636,7 +341,7 @@ static int scan(struct fsrc *s, int64_t new_pos)
             if (!f->finished) {
                 update_size(s, f, (int64_t)sv[i].sb.st_size);
                 if (!f->id)
-                    assign_id(s, f);
+                    sl__file_assign_id(s, f);
             }
         } else if (!s->replay) {
             struct ffile *f = add_file(s, sv[i].path, &sv[i].sb, new_pos);
@@ -833,7 +538,7 @@ static int64_t line_start(struct fsrc *s, struct ffile *f)
 static int serve(struct fsrc *s, struct ffile *f, struct sl_error *err)
 {
     if (!f->id) {
-        int rc = assign_id(s, f);
+        int rc = sl__file_assign_id(s, f);
         if (rc == SL_EAGAIN) {
             f->wait = f->size;
             f->finished = f->gone; /* removed while still empty */
@@ -1060,7 +765,7 @@ static int fsrc_positions(void *st, struct sl_positions *out,
             rc = sl_positions_set(out, s->gone.v[i].id, s->gone.v[i].pos);
     for (size_t i = 0; !rc && i < s->n; i++)
         if (s->files[i]->id)
-            rc = set_fpos(out, s->files[i]);
+            rc = sl__file_set_fpos(out, s->files[i]);
     if (rc) {
         sl_positions_free(out);
         return sl_error_set(err, rc, "file source: no memory for positions");
