@@ -126,17 +126,15 @@ static int batch_for(struct engine *e, struct slot *sl, struct pstate *ps,
 }
 
 /* The first columns of a dead-letter row: batch, partition, source. */
-static int dl_head(const struct slot *sl)
+static int dl_head(struct sl_col *c, int64_t batch_id, const char *partition,
+                   const char *label)
 {
-    struct sl_col *c = sl->dlb->root.child;
-    int rc = sl_col_append_i64(&c[DL_BATCH], sl->bi->batch_id);
+    int rc = sl_col_append_i64(&c[DL_BATCH], batch_id);
     if (!rc)
-        rc = sl_col_append_bytes(&c[DL_PART], sl->partition,
-                                 strlen(sl->partition));
+        rc = sl_col_append_bytes(&c[DL_PART], partition, strlen(partition));
     if (!rc)
-        rc = sl->label ? sl_col_append_bytes(&c[DL_SOURCE], sl->label,
-                                             strlen(sl->label))
-                       : sl_col_append_null(&c[DL_SOURCE]);
+        rc = label ? sl_col_append_bytes(&c[DL_SOURCE], label, strlen(label))
+                   : sl_col_append_null(&c[DL_SOURCE]);
     return rc;
 }
 
@@ -175,7 +173,7 @@ static int dead_letter(struct engine *e, struct slot *sl,
     struct sl_col *c = sl->dlb->root.child;
     char pos[128];
     pos_text(r, pos, sizeof pos);
-    int rc = dl_head(sl);
+    int rc = dl_head(c, sl->bi->batch_id, sl->partition, sl->label);
     if (!rc)
         rc = sl_col_append_bytes(&c[DL_POS], pos, strlen(pos));
     if (!rc)
@@ -204,12 +202,7 @@ static int reject_row(void *ctx, int64_t batch_id, const char *partition,
 {
     struct engine *e = ctx;
     struct sl_col *c = e->rjb->root.child;
-    int rc = sl_col_append_i64(&c[DL_BATCH], batch_id);
-    if (!rc)
-        rc = sl_col_append_bytes(&c[DL_PART], partition, strlen(partition));
-    if (!rc)
-        rc = where ? sl_col_append_bytes(&c[DL_SOURCE], where, strlen(where))
-                   : sl_col_append_null(&c[DL_SOURCE]);
+    int rc = dl_head(c, batch_id, partition, where);
     if (!rc)
         rc = dl_why(c, why);
     if (!rc)
@@ -245,7 +238,7 @@ static int dead_letter_row(void *ctx, const struct sl_batch *b, size_t row,
     sl_buf_reset(&e->row_json);
     int rc = sl_col_value_json(&b->root, row, &e->row_json);
     if (!rc)
-        rc = dl_head(sl);
+        rc = dl_head(c, sl->bi->batch_id, sl->partition, sl->label);
     if (!rc)
         rc = dl_why(c, why);
     if (!rc)
